@@ -1,0 +1,36 @@
+# Berichtswerk – every target creates .venv on first use (needs only python3 and pip).
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help report check test lab benchmark clean
+
+help: ## diese Übersicht
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+report: $(STAMP) ## Bericht bauen: outputs/bericht.html, outputs/bericht.pdf, outputs/kapitel/
+	$(BIN)/berichtswerk build
+
+check: $(STAMP) ## Daten in data/ prüfen
+	$(BIN)/berichtswerk check
+
+test: $(STAMP) ## Tests ausführen
+	$(BIN)/pytest
+
+lab: $(STAMP) ## JupyterLab starten (installiert es beim ersten Mal)
+	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
+	$(BIN)/jupyter lab notebooks/
+
+benchmark: $(STAMP) ## Benchmarks (dauert einige Minuten), Ergebnis in benchmarks/results.md
+	$(BIN)/python benchmarks/run.py
+
+clean: ## erzeugte Dateien löschen (outputs/, nicht .venv)
+	rm -rf outputs/*

@@ -1,0 +1,302 @@
+"""Check everything a build needs and report *all* problems at once, each located the way the
+analyst sees the file. Column-level rules of the measures table are a pandera schema (validated
+lazily, so every failing cell is collected); rules that span files are plain functions below."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import drucksachen, schema
+from .errors import Problem, UnreadableFileError
+from .tables import TableFormat, read_table, spreadsheet_row
+
+
+@dataclass
+class CheckResult:
+    """Outcome of :func:`check_data`: problems (empty = clean) and how each table was read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    formats: dict[str, TableFormat] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.5)
+    return f" – meinten Sie „{lowered[match[0]]}“?" if match else ""
+
+
+# --- measures table ---------------------------------------------------------------------------
+
+
+def measures_schema(handlungsfelder: list[str], oe_codes: set[str]) -> Any:
+    """The pandera schema of ``massnahmen.csv``; check names are keys of :data:`_EXPLAIN`."""
+    import pandera.pandas as pa
+
+    def text_column(nullable: bool) -> pa.Column:
+        return pa.Column(object, nullable=nullable, required=True)
+
+    return pa.DataFrameSchema(
+        {
+            "nr": pa.Column(
+                object,
+                checks=[
+                    pa.Check(lambda v: str(v).isdigit(), element_wise=True, name="nr_ganzzahl",
+                             ignore_na=True),
+                    pa.Check(lambda s: s.isna() | ~s.duplicated(keep=False), name="nr_eindeutig"),
+                ],
+                nullable=True,
+            ),
+            "handlungsfeld": pa.Column(
+                object, pa.Check.isin(handlungsfelder, name="handlungsfeld_bekannt"), nullable=False
+            ),
+            "ziel": text_column(False),
+            "titel": text_column(False),
+            "beschreibung": text_column(False),
+            "oe": pa.Column(
+                object,
+                pa.Check(lambda v: all(c in oe_codes for c in schema.split_oe(v)),
+                         element_wise=True, name="oe_bekannt", ignore_na=True),
+                nullable=True,
+            ),
+            "drucksachen": pa.Column(
+                object,
+                pa.Check(lambda v: all(drucksachen.is_valid(p) for p in drucksachen.split_references(v)),
+                         element_wise=True, name="drucksache_format", ignore_na=True),
+                nullable=True,
+            ),
+            "weitere_infos": text_column(True),
+        },
+        strict=True,
+        coerce=False,
+    )
+
+
+_EXPLAIN = {
+    "not_nullable": ("Pflichtfeld ist leer", "ein Eintrag"),
+    "nr_ganzzahl": ("Nr. ist keine ganze Zahl", "eine ganze Zahl wie „42“ oder leer für Zeilen ohne Nr."),
+    "nr_eindeutig": ("Nr. kommt mehrfach vor", "jede Nr. genau einmal"),
+    "drucksache_format": ("Drucksache nicht erkannt", drucksachen.EXPECTED),
+}
+
+
+def validate_measures(
+    frame: pd.DataFrame, file_name: str, handlungsfelder: list[str], oe_codes: set[str]
+) -> list[Problem]:
+    """Every problem of the measures table, in sheet order (column problems first)."""
+    import pandera.pandas as pa
+
+    problems: list[Problem] = []
+    expected_columns = ", ".join(schema.MEASURES_COLUMNS)
+    try:
+        measures_schema(handlungsfelder, oe_codes).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for case in cases.itertuples(index=False):
+            check = str(case.check)
+            value = None if pd.isna(case.failure_case) else str(case.failure_case)
+            if check == "column_in_dataframe":
+                problems.append(Problem(file_name, "Spalte fehlt", f"die Spalten {expected_columns}",
+                                        zeile=1, spalte=value))
+                continue
+            if check == "column_in_schema":
+                problems.append(Problem(file_name, "unbekannte Spalte", f"nur die Spalten {expected_columns}",
+                                        zeile=1, spalte=value))
+                continue
+            if check.startswith("dtype"):
+                continue
+            row = spreadsheet_row(case.index) if not pd.isna(case.index) else None
+            column = case.column
+            if check.startswith("handlungsfeld_bekannt") or check.startswith("isin"):
+                problems.append(Problem(file_name, "unbekanntes Handlungsfeld",
+                                        "eines der Handlungsfelder " + ", ".join(f"„{h}“" for h in handlungsfelder)
+                                        + _suggest(value or "", handlungsfelder),
+                                        zeile=row, spalte=column, wert=value))
+            elif check == "oe_bekannt":
+                unknown = [c for c in schema.split_oe(value) if c not in oe_codes]
+                problems.append(Problem(file_name, "unbekannte Organisationseinheit " +
+                                        ", ".join(f"„{c}“" for c in unknown),
+                                        "Codes aus organisationseinheiten.csv (Spalte „oe“), mehrere durch „, “ getrennt"
+                                        + (_suggest(unknown[0], {c for c in oe_codes if not c[0].isdigit()})
+                                           if unknown and not unknown[0][0].isdigit() else ""),
+                                        zeile=row, spalte=column, wert=value))
+            elif check == "drucksache_format":
+                bad = [p for p in drucksachen.split_references(value) if not drucksachen.is_valid(p)]
+                problems.append(Problem(file_name, "Drucksache nicht erkannt: " +
+                                        ", ".join(f"„{b}“" for b in bad),
+                                        drucksachen.EXPECTED + " (andere Quellen gehören in „weitere_infos“)",
+                                        zeile=row, spalte=column, wert=value))
+            else:
+                message, expected = _EXPLAIN.get(check, (f"Regel „{check}“ verletzt", ""))
+                problems.append(Problem(file_name, message, expected, zeile=row, spalte=column, wert=value))
+    return sorted(problems, key=lambda p: (p.zeile or 0, schema.MEASURES_COLUMNS.index(p.spalte)
+                                           if p.spalte in schema.MEASURES_COLUMNS else -1))
+
+
+# --- reference tables and prose ----------------------------------------------------------------
+
+
+def _require_columns(frame: pd.DataFrame, file_name: str, columns: tuple[str, ...]) -> list[Problem]:
+    expected = ", ".join(columns)
+    problems = [Problem(file_name, "Spalte fehlt", f"die Spalten {expected}", zeile=1, spalte=c)
+                for c in columns if c not in frame.columns]
+    problems += [Problem(file_name, "unbekannte Spalte", f"nur die Spalten {expected}", zeile=1, spalte=c)
+                 for c in frame.columns if c not in columns]
+    return problems
+
+
+def _empty_cells(frame: pd.DataFrame, file_name: str, columns: Iterable[str]) -> list[Problem]:
+    return [
+        Problem(file_name, "Pflichtfeld ist leer", "ein Eintrag", zeile=spreadsheet_row(i), spalte=c)
+        for c in columns if c in frame.columns
+        for i in frame.index[frame[c].isna()]
+    ]
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path.name, "Datei fehlt", f"die Datei {path}"))
+    except UnicodeDecodeError:
+        problems.append(Problem(path.name, "Datei ist nicht UTF-8-kodiert", "Text in UTF-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(path.name, f"YAML nicht lesbar: {getattr(exc, 'problem', exc)}",
+                                "gültiges YAML (Einrückung mit Leerzeichen)",
+                                zeile=mark.line + 1 if mark else None))
+    return None
+
+
+def _read(path: Path, result: CheckResult, key: str) -> pd.DataFrame | None:
+    try:
+        frame, fmt = read_table(path)
+    except UnreadableFileError as exc:
+        result.problems.append(Problem(path.name, str(exc).split(": ", 1)[-1]))
+        return None
+    result.formats[key] = fmt
+    return frame
+
+
+def check_data(data_dir: str | Path, measures_file: str | Path | None = None) -> CheckResult:
+    """Validate the whole data folder (or another measures file against it) without changing it."""
+    data_dir = Path(data_dir)
+    result = CheckResult()
+    problems = result.problems
+    if not data_dir.is_dir():
+        problems.append(Problem(str(data_dir), "Datenordner nicht gefunden", "ein Ordner wie data/"))
+        return result
+
+    hf_doc = _read_yaml(data_dir / schema.FILES["handlungsfelder"], problems)
+    handlungsfelder = _check_handlungsfelder_doc(hf_doc, problems)
+
+    oe = _read(data_dir / schema.FILES["organisationseinheiten"], result, "organisationseinheiten")
+    oe_codes: set[str] = set()
+    if oe is not None:
+        name = schema.FILES["organisationseinheiten"]
+        problems += _require_columns(oe, name, schema.OE_COLUMNS)
+        problems += _empty_cells(oe, name, ["oe"])
+        if "oe" in oe.columns:
+            oe_codes = set(oe["oe"].dropna())
+            for i in oe.index[oe["oe"].duplicated(keep="first") & oe["oe"].notna()]:
+                problems.append(Problem(name, "OE kommt mehrfach vor", "jede OE genau einmal",
+                                        zeile=spreadsheet_row(i), spalte="oe", wert=oe.at[i, "oe"]))
+
+    dez = _read(data_dir / schema.FILES["dezernate"], result, "dezernate")
+    if dez is not None:
+        problems += _require_columns(dez, schema.FILES["dezernate"], schema.DEZERNAT_COLUMNS)
+        if oe is not None and "dezernat" in oe.columns and "dezernat" in dez.columns:
+            known = set(dez["dezernat"].dropna())
+            for i in oe.index[oe["dezernat"].notna() & ~oe["dezernat"].isin(known)]:
+                problems.append(Problem(schema.FILES["organisationseinheiten"], "unbekanntes Dezernat",
+                                        "ein Dezernat aus dezernate.csv: " + ", ".join(sorted(known)),
+                                        zeile=spreadsheet_row(i), spalte="dezernat", wert=oe.at[i, "dezernat"]))
+
+    ziele = _read(data_dir / schema.FILES["ziele"], result, "ziele")
+    ziel_keys: set[tuple[str, str]] = set()
+    if ziele is not None:
+        name = schema.FILES["ziele"]
+        problems += _require_columns(ziele, name, schema.ZIELE_COLUMNS)
+        problems += _empty_cells(ziele, name, schema.ZIELE_COLUMNS)
+        if set(schema.ZIELE_COLUMNS) <= set(ziele.columns):
+            for i in ziele.index[ziele["handlungsfeld"].notna() & ~ziele["handlungsfeld"].isin(handlungsfelder)]:
+                value = ziele.at[i, "handlungsfeld"]
+                problems.append(Problem(name, "unbekanntes Handlungsfeld", "eines der Handlungsfelder aus "
+                                        "handlungsfelder.yaml" + _suggest(value, handlungsfelder),
+                                        zeile=spreadsheet_row(i), spalte="handlungsfeld", wert=value))
+            ziel_keys = set(zip(ziele["handlungsfeld"], ziele["ziel"], strict=True))
+
+    measures_path = Path(measures_file) if measures_file else data_dir / schema.FILES["massnahmen"]
+    measures = _read(measures_path, result, "massnahmen")
+    measure_hf: dict[int, str] = {}
+    if measures is not None:
+        name = measures_path.name
+        problems += validate_measures(measures, name, handlungsfelder, oe_codes)
+        if {"nr", "handlungsfeld", "ziel"} <= set(measures.columns):
+            for i, row in measures.iterrows():
+                if schema.is_filled(row["nr"]) and str(row["nr"]).isdigit():
+                    measure_hf.setdefault(int(row["nr"]), row["handlungsfeld"])
+                if ziel_keys and schema.is_filled(row["ziel"]) and row["handlungsfeld"] in handlungsfelder and \
+                        (row["handlungsfeld"], row["ziel"]) not in ziel_keys:
+                    problems.append(Problem(name, "Ziel steht nicht in ziele.csv",
+                                            f"ein Ziel des Handlungsfelds „{row['handlungsfeld']}“ aus ziele.csv "
+                                            "(Schreibweise genau gleich)",
+                                            zeile=spreadsheet_row(i), spalte="ziel", wert=row["ziel"]))
+
+    if hf_doc and measures is not None:
+        problems += _check_citations(hf_doc, measure_hf)
+
+    _read_yaml(data_dir / schema.FILES["ausblick"], problems)
+    _read_yaml(data_dir / schema.FILES["bericht"], problems)
+    return result
+
+
+def _check_handlungsfelder_doc(doc: Any, problems: list[Problem]) -> list[str]:
+    name = schema.FILES["handlungsfelder"]
+    if doc is None:
+        return []
+    entries = doc.get("handlungsfelder") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        problems.append(Problem(name, "Liste „handlungsfelder“ fehlt", "handlungsfelder: mit einer Liste"))
+        return []
+    titles = []
+    for position, entry in enumerate(entries, start=1):
+        for key in ("nummer", "titel", "slug", "einleitung"):
+            if not isinstance(entry, dict) or not entry.get(key):
+                problems.append(Problem(name, f"Angabe „{key}“ fehlt", f"„{key}“ bei jedem Handlungsfeld",
+                                        ort=f"Handlungsfeld Nr. {position} der Liste"))
+        if isinstance(entry, dict) and entry.get("titel"):
+            titles.append(entry["titel"])
+    return titles
+
+
+def _check_citations(doc: dict[str, Any], measure_hf: dict[int, str]) -> list[Problem]:
+    """Every "vgl. Anhang Maßnahme Nr. X" must point at a measure of the same Handlungsfeld."""
+    name = schema.FILES["handlungsfelder"]
+    problems = []
+    for entry in doc.get("handlungsfelder", []):
+        if not isinstance(entry, dict):
+            continue
+        for position, beispiel in enumerate(entry.get("beispiele") or [], start=1):
+            where = f"Handlungsfeld {entry.get('nummer')} „{entry.get('titel')}“, Beispiel {position}"
+            for nr in beispiel.get("massnahmen") or []:
+                if not isinstance(nr, int) or nr not in measure_hf:
+                    problems.append(Problem(name, "Beispiel verweist auf eine Maßnahme, die es nicht gibt",
+                                            "eine Nr. aus massnahmen.csv", ort=where, spalte="massnahmen",
+                                            wert=str(nr)))
+                elif measure_hf[nr] != entry.get("titel"):
+                    problems.append(Problem(name, f"Maßnahme Nr. {nr} gehört zum Handlungsfeld "
+                                            f"„{measure_hf[nr]}“", f"eine Maßnahme des Handlungsfelds "
+                                            f"„{entry.get('titel')}“", ort=where, spalte="massnahmen", wert=str(nr)))
+    return problems
