@@ -1,0 +1,102 @@
+"""Execute section notebooks with papermill, several at once, each in its own kernel.
+
+Workers are processes (one papermill import each); they report "running" through a queue so the
+parent can print progress. A failed section keeps its executed notebook – with the error in the
+failing cell – for inspection, like papermill itself does."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+_status: "mp.Queue[tuple[str, str, float]] | None" = None
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str
+    notebook: Path
+    output: Path
+    parameters: dict[str, object]
+    cwd: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    ok: bool
+    seconds: float
+    cell: int | None = None
+    error: str | None = None
+    source: str | None = None
+
+
+def _init_worker(status: "mp.Queue[tuple[str, str, float]]", env: dict[str, str], log: str) -> None:
+    global _status
+    _status = status
+    os.environ.update(env)
+    # Kernels inherit this process's stderr; their chatter goes to a log file instead of the
+    # progress display. Notebook errors still reach the user through papermill's exception.
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+    import papermill  # noqa: F401  # import once per worker, not once per section
+
+
+def run_job(job: Job) -> Outcome:
+    """Execute one notebook; never raises for notebook errors (they are the outcome)."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    if _status is not None:
+        _status.put(("läuft", job.key, time.time()))
+    try:
+        pm.execute_notebook(
+            str(job.notebook), str(job.output), parameters=job.parameters, kernel_name="python3",
+            progress_bar=False, log_output=False, cwd=str(job.cwd), request_save_on_cell_execute=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        return Outcome(job.key, False, time.perf_counter() - start, exc.exec_count,
+                       f"{exc.ename}: {exc.evalue}", exc.source)
+    except Exception as exc:  # kernel died, notebook unreadable …: still a section failure
+        return Outcome(job.key, False, time.perf_counter() - start, None, f"{type(exc).__name__}: {exc}")
+    return Outcome(job.key, True, time.perf_counter() - start)
+
+
+def run_jobs(jobs: Iterable[Job], workers: int, env: dict[str, str],
+             on_status: Callable[[str, str], None], log: Path) -> list[Outcome]:
+    """Run all jobs with ``workers`` processes; ``on_status(state, key)`` sees "läuft"/"fertig"/…"""
+    jobs = list(jobs)
+    if not jobs:
+        return []
+    ctx = mp.get_context("fork")
+    status: "mp.Queue[tuple[str, str, float]]" = ctx.Queue()
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
+                             initializer=_init_worker, initargs=(status, env, str(log))) as pool:
+        pending: dict[Future[Outcome], Job] = {pool.submit(run_job, job): job for job in jobs}
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _drain(status, on_status)
+            for future in done:
+                pending.pop(future)
+                outcome = future.result()
+                outcomes.append(outcome)
+                on_status("fertig" if outcome.ok else "FEHLER", outcome.key)
+    _drain(status, on_status)
+    return outcomes
+
+
+def _drain(status: "mp.Queue[tuple[str, str, float]]", on_status: Callable[[str, str], None]) -> None:
+    while True:
+        try:
+            state, key, _ = status.get_nowait()
+        except queue.Empty:
+            return
+        on_status(state, key)
