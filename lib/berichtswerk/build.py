@@ -37,7 +37,7 @@ class BuildOptions:
 class Progress:
     """One line per section and state change, aligned, with times (German, for report authors)."""
 
-    def __init__(self, sections: list[Section], stream=sys.stdout) -> None:
+    def __init__(self, sections: list[Section], stream=None) -> None:
         self.titles = {s.key: s.title for s in sections}
         self.started: dict[str, float] = {}
         self.finished: set[str] = set()
@@ -54,7 +54,8 @@ class Progress:
             if seconds is None and key in self.started:
                 seconds = time.perf_counter() - self.started[key]
         time_text = f"  {seconds:5.1f} s".replace(".", ",") if seconds is not None else ""
-        print(f"  {state:<10} {self.titles[key]:<{self.width}}{time_text}", file=self.stream, flush=True)
+        line = f"  {state:<10} {self.titles[key]:<{self.width}}{time_text}".rstrip()
+        print(line, file=self.stream or sys.stdout, flush=True)
 
 
 def _manifest_path(out_dir: Path) -> Path:
@@ -135,7 +136,10 @@ def _build(options: BuildOptions) -> int:
         print(f"\n{len(failures)} Abschnitt(e) fehlgeschlagen; der letzte gute Bericht in {out_dir} "
               "bleibt unverändert.", file=sys.stderr)
         for section, outcome, kept in failures:
-            cell = f"Zelle {outcome.cell}" if outcome.cell is not None else "vor der ersten Zelle"
+            cell = "beim Start des Kernels"
+            if outcome.cell is not None:
+                first_line = (outcome.source or "").strip().splitlines()[0:1]
+                cell = f"Zelle [{outcome.cell}]" + (f" „{first_line[0][:60]}“" if first_line else "")
             print(f"  - {section.title} ({section.notebook.name}), {cell}: {outcome.error}\n"
                   f"    ausgeführtes Notebook zum Nachsehen: {kept}", file=sys.stderr)
         return 1

@@ -14,14 +14,17 @@ import base64
 import html
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import mistune
 import pandas as pd
 
 from . import figures
-from .charts import Chart
 from .format import datum, zahl
 from .load import ReportData
+
+if TYPE_CHECKING:
+    from .charts import Chart
 
 _NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\s+")
 
@@ -180,7 +183,7 @@ def split_anmerkungen(text: str) -> tuple[str, str]:
     return body, marker + notes
 
 
-def abbildung(chart: Chart, handlungsfeld_slug: str | None = None) -> str:
+def abbildung(chart: "Chart", handlungsfeld_slug: str | None = None) -> str:
     """A chart as ``<figure>`` with the SVG embedded (no external request) and its text alternative."""
     src = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
     cls = f" handlungsfeld--{handlungsfeld_slug}" if handlungsfeld_slug else ""
