@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help report check test lab benchmark clean
+.PHONY: help report check test lab benchmark screenshots browser clean
 
 help: ## diese Übersicht
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,14 @@ test: $(STAMP) ## Tests ausführen
 lab: $(STAMP) ## JupyterLab starten (installiert es beim ersten Mal)
 	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
 	$(BIN)/jupyter lab notebooks/
+
+screenshots: report ## Bilder des Berichts (Chromium, pdftoppm) nach outputs/screenshots/
+	$(BIN)/python -m berichtswerk.screenshots outputs
+
+browser: ## Chromium, pdftoppm und axe-core für die Browser-Tests installieren (apt als root, npm)
+	command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund axe-core@4
 
 benchmark: $(STAMP) ## Benchmarks (dauert einige Minuten), Ergebnis in benchmarks/results.md
 	$(BIN)/python benchmarks/run.py

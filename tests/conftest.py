@@ -7,6 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+
+from berichtswerk.build import BuildOptions, run_build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
@@ -58,3 +61,16 @@ def make_small_dataset(target: Path) -> Path:
 @pytest.fixture(scope="session")
 def small_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_small_dataset(tmp_path_factory.mktemp("klein") / "data")
+
+
+@pytest.fixture(scope="session")
+def built(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ausgabe")
+    code = run_build(BuildOptions(data_dir=small_data, out_dir=out, jobs=2, formats={"html", "pdf"}))
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def soup(built: Path) -> BeautifulSoup:
+    return BeautifulSoup((built / "bericht.html").read_text(encoding="utf-8"), "html.parser")

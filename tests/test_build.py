@@ -39,19 +39,6 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="session")
-def built(small_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ausgabe")
-    code = run_build(BuildOptions(data_dir=small_data, out_dir=out, jobs=2, formats={"html", "pdf"}))
-    assert code == 0
-    return out
-
-
-@pytest.fixture(scope="session")
-def soup(built: Path) -> BeautifulSoup:
-    return BeautifulSoup((built / "bericht.html").read_text(encoding="utf-8"), "html.parser")
-
-
 def test_html_is_german_and_has_every_section(soup: BeautifulSoup) -> None:
     assert soup.html["lang"] == "de"
     ids = {tag["id"] for tag in soup.find_all(id=True)}

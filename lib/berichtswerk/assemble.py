@@ -58,8 +58,8 @@ def render_outputs(sections: list[tuple[str, Any]], data_dir: Path, formats: set
     written: list[Path] = []
     html_exporter = ReportHTMLExporter()
     if "html" in formats:
-        markup, _ = html_exporter.from_notebook_node(merged)
-        (staging / "bericht.html").write_text(markup, encoding="utf-8")
+        markup_full, _ = html_exporter.from_notebook_node(merged)
+        (staging / "bericht.html").write_text(markup_full, encoding="utf-8")
         written.append(Path("bericht.html"))
         chapters = staging / "kapitel"
         chapters.mkdir()
@@ -69,6 +69,11 @@ def render_outputs(sections: list[tuple[str, Any]], data_dir: Path, formats: set
             markup, _ = chapter_exporter.from_notebook_node(single, {"seitentitel": f"{bericht['titel']} – {stem}"})
             (chapters / f"{stem}.html").write_text(standalone_chapter(markup), encoding="utf-8")
         written.append(Path("kapitel"))
+        from .design import export_design, zip_folder
+
+        export_design(markup_full, data_dir, staging / "design")
+        zip_folder(staging / "design", staging / "design.zip")
+        written += [Path("design"), Path("design.zip")]
     if "pdf" in formats:
         pdf, _ = ReportPDFExporter().from_notebook_node(merged)
         (staging / "bericht.pdf").write_bytes(pdf)

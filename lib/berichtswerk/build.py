@@ -120,7 +120,8 @@ def _build(options: BuildOptions) -> int:
     to_run = [s for s in sections if s.key not in cached]
 
     assembly_key = digest(*(keys[s.key].encode() for s in sections), ",".join(sorted(options.formats)).encode())
-    expected = [out_dir / "bericht.html", out_dir / "kapitel"] if "html" in options.formats else []
+    expected = ([out_dir / "bericht.html", out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
+                if "html" in options.formats else [])
     expected += [out_dir / "bericht.pdf"] if "pdf" in options.formats else []
     if not to_run and manifest.get("zusammengesetzt") == assembly_key and all(p.exists() for p in expected):
         print(f"Bericht ist aktuell ({len(sections)} Abschnitte unverändert): {out_dir}")

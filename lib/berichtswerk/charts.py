@@ -7,7 +7,7 @@ same data always gives byte-identical output – which keeps cached sections rep
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from matplotlib import rcParams
@@ -29,7 +29,15 @@ class Chart:
     title: str
     svg: str
     alt: str
-    name: str  # stable file stem for exports
+    name: str  # stable file stem for exports, e.g. "3-3_gefluechtete_massnahmen_je_oe"
+    figure: Figure = field(repr=False, compare=False)
+
+    def png(self, dpi: int = 300) -> bytes:
+        """The same chart as PNG for print layouts (300 dpi by default)."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+                            metadata={"Software": None}, facecolor="white")
+        return buffer.getvalue()
 
 
 def _to_svg(fig: Figure) -> str:
@@ -64,7 +72,7 @@ def massnahmen_je_oe(data: ReportData, handlungsfeld: str) -> Chart:
     fig = _bar_chart(series, title, theme.farbe(hf["slug"]), "Anzahl Maßnahmen")
     alt = (f"Balkendiagramm: Maßnahmen je Organisationseinheit im Handlungsfeld {handlungsfeld}: "
            + ", ".join(f"{name} {zahl(n)}" for name, n in series.items()) + ".")
-    return Chart(title, _to_svg(fig), alt, f"{hf['nummer'].replace('.', '-')}_{hf['slug']}_massnahmen_je_oe")
+    return Chart(title, _to_svg(fig), alt, f"{hf['nummer'].replace('.', '-')}_{hf['slug']}_massnahmen_je_oe", fig)
 
 
 def massnahmen_je_handlungsfeld(data: ReportData) -> Chart:
@@ -78,7 +86,7 @@ def massnahmen_je_handlungsfeld(data: ReportData) -> Chart:
         bar.set_color(theme.farbe(colours[name]))
     alt = ("Balkendiagramm: nummerierte Maßnahmen je Handlungsfeld: "
            + ", ".join(f"{name} {zahl(n)}" for name, n in series.items()) + ".")
-    return Chart("Maßnahmen je Handlungsfeld", _to_svg(fig), alt, "4_massnahmen_je_handlungsfeld")
+    return Chart("Maßnahmen je Handlungsfeld", _to_svg(fig), alt, "4_massnahmen_je_handlungsfeld", fig)
 
 
 def massnahmen_je_oe_gesamt(data: ReportData) -> Chart:
@@ -88,7 +96,7 @@ def massnahmen_je_oe_gesamt(data: ReportData) -> Chart:
                      "Anzahl Maßnahmen")
     alt = ("Balkendiagramm: Maßnahmen je Organisationseinheit über alle Handlungsfelder: "
            + ", ".join(f"{name} {zahl(n)}" for name, n in series.items()) + ".")
-    return Chart("Maßnahmen je Organisationseinheit", _to_svg(fig), alt, "4_massnahmen_je_oe")
+    return Chart("Maßnahmen je Organisationseinheit", _to_svg(fig), alt, "4_massnahmen_je_oe", fig)
 
 
 def matrix_handlungsfeld_oe(data: ReportData) -> Chart:
@@ -114,7 +122,14 @@ def matrix_handlungsfeld_oe(data: ReportData) -> Chart:
         parts.append(f"{hf}: " + ", ".join(cells))
     alt = "Matrix: Anzahl der Maßnahmen je Handlungsfeld und Organisationseinheit. " + "; ".join(parts) + "."
     return Chart("Maßnahmen nach Handlungsfeld und Organisationseinheit", _to_svg(fig), alt,
-                 "4_matrix_handlungsfeld_oe")
+                 "4_matrix_handlungsfeld_oe", fig)
+
+
+def all_charts(data: ReportData) -> list[Chart]:
+    """Every chart of the report, in report order (for the design-team export)."""
+    per_field = [massnahmen_je_oe(data, titel) for titel in data.handlungsfelder["titel"]]
+    return [*per_field, massnahmen_je_handlungsfeld(data), massnahmen_je_oe_gesamt(data),
+            matrix_handlungsfeld_oe(data)]
 
 
 def _short(name: str) -> str:

@@ -87,3 +87,40 @@ def key_figures(data: ReportData, handlungsfeld: str | None = None) -> KeyFigure
         ziele=len(ziele),
         ziele_ohne_massnahme=len(empty),
     )
+
+
+def all_tables(data: ReportData) -> dict[str, pd.DataFrame]:
+    """Every table of the report as plain data, keyed by a stable, readable file stem
+    (for the design-team export): German column names, lists joined with "; "."""
+    tables: dict[str, pd.DataFrame] = {}
+    for _, hf in data.handlungsfelder.iterrows():
+        stem = f"{hf['nummer'].replace('.', '-')}_{hf['slug']}"
+        ziele = ziele_with_counts(data, hf["titel"]).rename(columns={"ziel": "Ziel", "anzahl": "Maßnahmen"})
+        tables[f"{stem}_ziele"] = ziele
+        per_oe = measures_per_oe(data, hf["titel"])
+        tables[f"{stem}_massnahmen_je_oe"] = pd.DataFrame(
+            {"OE": per_oe["oe"], "Organisationseinheit": per_oe["name"], "Maßnahmen": per_oe["anzahl"]})
+    per_hf = measures_per_handlungsfeld(data)
+    tables["4_massnahmen_je_handlungsfeld"] = pd.DataFrame({
+        "Nummer": per_hf["nummer"], "Handlungsfeld": per_hf["handlungsfeld"], "Ziele": per_hf["ziele"],
+        "Maßnahmen": per_hf["massnahmen"], "Einträge ohne Nr.": per_hf["ohne_nr"]})
+    per_oe = measures_per_oe(data)
+    tables["4_massnahmen_je_oe"] = pd.DataFrame(
+        {"OE": per_oe["oe"], "Organisationseinheit": per_oe["name"], "Maßnahmen": per_oe["anzahl"]})
+    matrix = matrix_handlungsfeld_oe(data)
+    tables["4_matrix_handlungsfeld_oe"] = matrix.reset_index().rename(columns={"handlungsfeld": "Handlungsfeld"})
+    tables["4_ziele_ohne_massnahmen"] = ziele_without_measures(data).rename(
+        columns={"handlungsfeld": "Handlungsfeld", "ziel": "Ziel"})
+    tables["4_ausblick_themenfelder"] = data.ausblick.rename(columns={
+        "themenfeld": "Themenfeld", "ziel": "Ziel", "beschreibung": "Beschreibung",
+        "geplante_massnahmen": "Exemplarische Auswahl geplanter Maßnahmen und Schritte"})
+    m = data.massnahmen
+    tables["6-1_massnahmen"] = pd.DataFrame({
+        "Nr.": m["nr"], "Handlungsfeld": m["handlungsfeld"].astype(str), "Ziel": m["ziel"], "Titel": m["titel"],
+        "Maßnahme (Kurzbeschreibung)": m["beschreibung"],
+        "OE": ["; ".join(v) for v in m["oe"]],
+        "Drucksachen": ["; ".join(str(d) for d in v) for v in m["drucksachen"]],
+        "Weitere Infos": ["; ".join(v) for v in m["weitere_infos"]]})
+    tables["6-2_organisationseinheiten"] = data.organisationseinheiten[["oe", "name", "dezernat", "mitwirkung"]].rename(
+        columns={"oe": "OE", "name": "Name", "dezernat": "Dezernat", "mitwirkung": "Mitwirkung am Bericht"})
+    return tables

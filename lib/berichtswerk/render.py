@@ -160,7 +160,7 @@ def kennzahlen(data: ReportData, handlungsfeld: str | None = None) -> str:
     cells = "".join(f'<div class="kennzahl"><dt>{esc(label)}</dt><dd>{zahl(n)}</dd></div>'
                     for label, n in items)
     label = f"Kennzahlen {handlungsfeld}" if handlungsfeld else "Kennzahlen des Berichts"
-    html_ = f'<dl class="kennzahlen" aria-label="{esc(label)}">{cells}</dl>'
+    html_ = f'<dl class="kennzahlen" title="{esc(label)}">{cells}</dl>'
     return _wrap(data, handlungsfeld, html_) if handlungsfeld else html_
 
 
@@ -295,13 +295,13 @@ def anhang_tabelle(data: ReportData) -> str:
     m = data.massnahmen
     parts = []
     for _, hf in data.handlungsfelder.iterrows():
-        rows = []
+        groups = []
         measures = m[m["handlungsfeld"] == hf["titel"]]
         for ziel in data.ziele.loc[data.ziele["handlungsfeld"] == hf["titel"], "ziel"]:
             serving = measures[measures["ziel"] == ziel]
-            rows.append(f'<tr class="ziel"><th colspan="4" scope="colgroup">Ziel: {esc(ziel)}</th></tr>')
+            rows = [f'<tr class="ziel"><th colspan="4" scope="rowgroup">Ziel: {esc(ziel)}</th></tr>']
             if serving.empty:
-                rows.append('<tr><td></td><td colspan="3" class="hinweis">Keine Maßnahme im Bericht.</td></tr>')
+                rows.append('<tr><td colspan="4" class="hinweis">Keine Maßnahme im Bericht.</td></tr>')
             for _, r in serving.iterrows():
                 ident = f' id="{massnahme_id(r["nr"])}"' if pd.notna(r["nr"]) else ""
                 nr = esc(r["nr"]) if pd.notna(r["nr"]) else '<span class="ohne-nr">ohne Nr.</span>'
@@ -313,12 +313,13 @@ def anhang_tabelle(data: ReportData) -> str:
                             f'<td class="massnahme">{_beschreibung(r["titel"], r["beschreibung"])}</td>'
                             f'<td class="oe">{units}</td><td class="verweise">'
                             f'{"<ul>" + "".join(refs) + "</ul>" if refs else ""}</td></tr>')
+            groups.append(f'<tbody>{"".join(rows)}</tbody>')
         parts.append(
             f'<table class="tabelle anhang handlungsfeld--{hf["slug"]}">'
             f'<caption>{esc(hf["nummer"])} {esc(hf["titel"])}</caption>'
             '<thead><tr><th scope="col" class="zahl">Nr.</th><th scope="col">Maßnahme (Kurzbeschreibung)</th>'
             '<th scope="col">OE</th><th scope="col">Drucksachen / weitere Infos</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'{"".join(groups)}</table>')
     return "\n".join(parts)
 
 

@@ -13,8 +13,13 @@ TAG = re.compile(r"<[^>]+>")
 
 
 def headings(markup: str) -> list[dict[str, Any]]:
-    return [{"level": int(level), "id": ident, "text": html.escape(html.unescape(TAG.sub("", text)).strip())}
-            for level, ident, text in HEADING.findall(markup)]
+    """Chapters (h1) and numbered sub-chapters (h2 "3.3 …"); unnumbered h2 stay out, as in print."""
+    found = []
+    for level, ident, text in HEADING.findall(markup):
+        plain = html.unescape(TAG.sub("", text)).strip()
+        if level == "1" or plain[:1].isdigit():
+            found.append({"level": int(level), "id": ident, "text": html.escape(plain)})
+    return found
 
 
 class TocPreprocessor(Preprocessor):

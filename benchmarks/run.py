@@ -1,0 +1,193 @@
+"""Benchmarks for the build (not a test): median wall time of repeated runs, all in one run so the
+numbers compare on the same machine state.
+
+    python benchmarks/run.py [--runs 3] [--skip-large]
+
+Scenarios:
+  naive          serial shell loop: `papermill` CLI then `jupyter nbconvert --to html` per section
+  cold-html      `berichtswerk build --format html` into an empty folder
+  cold-html-pdf  `berichtswerk build` (HTML + PDF) into an empty folder
+  noop           the same build again, nothing changed
+  edit-one       after changing one measure's text (Nr. 22), HTML + PDF
+  large-10x/100x cold HTML build on synthetic data 10× / 100× the measures (peak memory too)
+
+Peak memory is the largest sum of resident memory of the build process and all its descendants
+(worker processes and kernels), sampled every 50 ms from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "lib"))
+
+from berichtswerk.sections import report_sections  # noqa: E402
+
+
+def rss_tree_kib(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
+    """Run ``cmd``; return (seconds, peak KiB of its process tree). Fails loudly on error."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, rss_tree_kib(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return time.perf_counter() - start, peak
+
+
+def naive_loop(data: Path, work: Path) -> list[str]:
+    """The shell loop a user would otherwise write, as one bash script."""
+    lines = ["set -e"]
+    for s in report_sections(data):
+        out = work / f"{s.key}.ipynb"
+        params = " ".join(f"-p {k} {sh(str(v))}" for k, v in s.parameters.items())
+        lines.append(f"{BIN}/papermill {sh(str(s.notebook))} {sh(str(out))} {params} --no-progress-bar")
+        lines.append(f"{BIN}/jupyter nbconvert --to html {sh(str(out))}")
+    return ["bash", "-c", "\n".join(lines)]
+
+
+def sh(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def build(data: Path, out: Path, formats: str) -> list[str]:
+    return [str(BIN / "berichtswerk"), "build", "--data", str(data), "--out", str(out), "--format", formats]
+
+
+def synthetic(source: Path, target: Path, factor: int) -> Path:
+    """``data/`` with every measure repeated ``factor`` times under new numbers."""
+    shutil.copytree(source, target)
+    with (source / "massnahmen.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    out = [header]
+    for copy in range(factor):
+        for row in body:
+            row = list(row)
+            if row[0]:
+                row[0] = str(int(row[0]) + copy * 1000)
+            if copy:
+                row[3] += f" ({copy + 1})"
+            out.append(row)
+    with (target / "massnahmen.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(out)
+    return target
+
+
+def median_runs(label: str, runs: int, prepare, command, results: dict) -> None:
+    times, peaks = [], []
+    for i in range(runs):
+        cmd, cwd = prepare(i)
+        seconds, peak = timed(cmd, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+        print(f"  {label:<14} run {i + 1}: {seconds:6.2f} s, peak {peak / 1024:7.0f} MiB", flush=True)
+    results[label] = (statistics.median(times), max(peaks), times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-large", action="store_true", help="skip the 10×/100× synthetic builds")
+    args = parser.parse_args()
+    data = ROOT / "data"
+    tmp = Path(tempfile.mkdtemp(prefix="berichtswerk-bench-"))
+    results: dict[str, tuple[float, int, list[float]]] = {}
+    print(f"Benchmarks on {os.cpu_count()} cores, {args.runs} runs each, work folder {tmp}")
+
+    def fresh(name: str) -> Path:
+        path = tmp / name
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        return path
+
+    median_runs("naive", args.runs, lambda i: (naive_loop(data, fresh(f"naive{i}")), ROOT), None, results)
+    median_runs("cold-html", args.runs, lambda i: (build(data, fresh(f"html{i}"), "html"), ROOT), None, results)
+    median_runs("cold-html-pdf", args.runs, lambda i: (build(data, fresh(f"pdf{i}"), "html,pdf"), ROOT), None, results)
+    median_runs("noop", args.runs, lambda i: (build(data, tmp / "pdf0", "html,pdf"), ROOT), None, results)
+
+    edit_data = tmp / "edit-data"
+    shutil.copytree(data, edit_data)
+    edit_out = fresh("edit-out")
+    timed(build(edit_data, edit_out, "html,pdf"))
+
+    def edit(i: int) -> tuple[list[str], Path]:
+        path = edit_data / "massnahmen.csv"
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        row = next(r for r in rows if r[0] == "22")
+        row[4] = row[4].split(" [Bench")[0] + f" [Bench {i}]"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+        return build(edit_data, edit_out, "html,pdf"), ROOT
+
+    median_runs("edit-one", args.runs, edit, None, results)
+
+    if not args.skip_large:
+        for factor in (10, 100):
+            big = synthetic(data, tmp / f"data-{factor}x", factor)
+            median_runs(f"large-{factor}x", 1 if factor == 100 else args.runs,
+                        lambda i, big=big, factor=factor: (build(big, fresh(f"out-{factor}x-{i}"), "html"), ROOT),
+                        None, results)
+
+    naive, cold_html, cold_pdf = results["naive"][0], results["cold-html"][0], results["cold-html-pdf"][0]
+    lines = [
+        "| Szenario | Median | Läufe (s) | Spitze Speicher | Verhältnis |",
+        "| --- | ---: | --- | ---: | --- |",
+    ]
+    ratios = {"cold-html": f"{cold_html / naive:.2f} × naiv (Ziel ≤ 0,25)",
+              "noop": "Ziel ≤ 0,5 s",
+              "edit-one": f"{results['edit-one'][0] / cold_pdf:.2f} × kalt HTML+PDF (Ziel ≤ 0,4)",
+              "cold-html-pdf": f"{cold_pdf / naive:.2f} × naiv"}
+    for label, (median, peak, times) in results.items():
+        runs = ", ".join(f"{t:.2f}" for t in times)
+        lines.append(f"| {label} | {median:.2f} s | {runs} | {peak / 1024:.0f} MiB | {ratios.get(label, '')} |")
+    table = "\n".join(lines)
+    print("\n" + table)
+    header = (f"Gemessen mit `python benchmarks/run.py --runs {args.runs}` am {time.strftime('%Y-%m-%d')} "
+              f"auf {os.cpu_count()} Kernen.\n\n")
+    (ROOT / "benchmarks" / "results.md").write_text(header + table + "\n", encoding="utf-8")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
