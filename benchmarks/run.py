@@ -9,6 +9,7 @@ Scenarios:
   cold-html-pdf  `berichtswerk build` (HTML + PDF) into an empty folder
   noop           the same build again, nothing changed
   edit-one       after changing one measure's text (Nr. 22), HTML + PDF
+  edit-one-html  the same, HTML only (compared with cold-html)
   large-10x/100x cold HTML build on synthetic data 10× / 100× the measures (peak memory too)
 
 Peak memory is the largest sum of resident memory of the build process and all its descendants
@@ -162,6 +163,15 @@ def main() -> None:
 
     median_runs("edit-one", args.runs, edit, None, results)
 
+    html_out = fresh("edit-html-out")
+    timed(build(edit_data, html_out, "html"))
+
+    def edit_html(i: int) -> tuple[list[str], Path]:
+        edit(i + 100)
+        return build(edit_data, html_out, "html"), ROOT
+
+    median_runs("edit-one-html", args.runs, edit_html, None, results)
+
     if not args.skip_large:
         for factor in (10, 100):
             big = synthetic(data, tmp / f"data-{factor}x", factor)
@@ -177,6 +187,7 @@ def main() -> None:
     ratios = {"cold-html": f"{cold_html / naive:.2f} × naiv (Ziel ≤ 0,25)",
               "noop": "Ziel ≤ 0,5 s",
               "edit-one": f"{results['edit-one'][0] / cold_pdf:.2f} × kalt HTML+PDF (Ziel ≤ 0,4)",
+              "edit-one-html": f"{results['edit-one-html'][0] / cold_html:.2f} × kalt HTML (Ziel ≤ 0,4)",
               "cold-html-pdf": f"{cold_pdf / naive:.2f} × naiv"}
     for label, (median, peak, times) in results.items():
         runs = ", ".join(f"{t:.2f}" for t in times)

@@ -122,7 +122,12 @@ def test_pdf_has_every_section_bookmarks_and_plausible_length(built: Path) -> No
     assert reader.metadata.title.startswith("Vielfalt und Zusammenhalt")
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "3 Umsetzung von Maßnahmen und Projekten in den verschiedenen Handlungsfeldern" in outline
-    assert reader.page_layout is None or True  # layout is the viewer's choice
+    toc = re.sub(r"\s+", " ", reader.pages[1].extract_text())
+    assert toc.startswith("Inhaltsverzeichnis")
+    pages = {title: int(n) for title, n in re.findall(r"(3\.\d [A-ZÄÖÜ][^.\d]+?)[ .]*(\d+)", toc)}
+    assert len(pages) == 8 and list(pages.values()) == sorted(pages.values()) and min(pages.values()) > 2
+    geflüchtete = reader.pages[pages["3.3 Geflüchtete"] - 1].extract_text()
+    assert "3.3 Geflüchtete" in geflüchtete  # the TOC's page number is where the section starts
     box = reader.pages[1].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
 

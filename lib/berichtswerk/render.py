@@ -306,7 +306,8 @@ def anhang_tabelle(data: ReportData) -> str:
                 ident = f' id="{massnahme_id(r["nr"])}"' if pd.notna(r["nr"]) else ""
                 nr = esc(r["nr"]) if pd.notna(r["nr"]) else '<span class="ohne-nr">ohne Nr.</span>'
                 units = "<br>".join(esc(c) + (f' <span class="oe-name">{esc(data.oe_name(c))}</span>'
-                                              if c[0].isdigit() else "") for c in r["oe"])
+                                              if c[0].isdigit() and data.oe_name(c) != f"OE {c}" else "")
+                                    for c in r["oe"])
                 refs = [f'<li class="drucksache">{esc(d)}</li>' for d in r["drucksachen"]]
                 refs += [f"<li>{_link(x)}</li>" for x in r["weitere_infos"]]
                 rows.append(f'<tr{ident}><th scope="row" class="zahl">{nr}</th>'
