@@ -48,30 +48,40 @@ def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
         lambda m: m.group(0) if m.group(1) in ids else f'href="../{report_name}#{m.group(1)}"', markup)
 
 
-def render_outputs(sections: list[tuple[str, Any]], data_dir: Path, formats: set[str],
-                   staging: Path) -> list[Path]:
-    """Write every requested output into ``staging``; return the paths relative to it."""
+def render_outputs(sections: list[tuple[str, str, Any]], data_dir: Path, formats: set[str],
+                   staging: Path, cache: Path) -> list[Path]:
+    """Write every requested output into ``staging``; return the paths relative to it.
+
+    ``sections`` are (section cache key, chapter file stem, executed notebook). A chapter file depends
+    only on its section, so it is re-used from ``cache`` while the section's key is unchanged."""
     from .exporters import ReportHTMLExporter, ReportPDFExporter
 
     bericht = load_bericht(data_dir)
-    merged = merge_notebooks([nb for _, nb in sections], bericht)
+    merged = merge_notebooks([nb for _, _, nb in sections], bericht)
     written: list[Path] = []
-    html_exporter = ReportHTMLExporter()
     if "html" in formats:
-        markup_full, _ = html_exporter.from_notebook_node(merged)
+        markup_full, _ = ReportHTMLExporter().from_notebook_node(merged)
         (staging / "bericht.html").write_text(markup_full, encoding="utf-8")
         written.append(Path("bericht.html"))
         chapters = staging / "kapitel"
         chapters.mkdir()
+        chapter_cache = cache / "kapitel"
+        chapter_cache.mkdir(parents=True, exist_ok=True)
         chapter_exporter = ReportHTMLExporter(full_report=False)
-        for stem, nb in sections:
-            single = merge_notebooks([nb], bericht)
-            markup, _ = chapter_exporter.from_notebook_node(single, {"seitentitel": f"{bericht['titel']} – {stem}"})
-            (chapters / f"{stem}.html").write_text(standalone_chapter(markup), encoding="utf-8")
+        for key, stem, nb in sections:
+            cached = chapter_cache / f"{key}.html"
+            if not cached.is_file():
+                single = merge_notebooks([nb], bericht)
+                markup, _ = chapter_exporter.from_notebook_node(
+                    single, {"seitentitel": f"{bericht['titel']} – {stem}"})
+                cached.write_text(standalone_chapter(markup), encoding="utf-8")
+            shutil.copyfile(cached, chapters / f"{stem}.html")
+        _prune(chapter_cache, {f"{key}.html" for key, _, _ in sections})
         written.append(Path("kapitel"))
+
         from .design import export_design, zip_folder
 
-        export_design(markup_full, data_dir, staging / "design")
+        export_design(markup_full, data_dir, staging / "design", cache / "design")
         zip_folder(staging / "design", staging / "design.zip")
         written += [Path("design"), Path("design.zip")]
     if "pdf" in formats:
@@ -79,6 +89,12 @@ def render_outputs(sections: list[tuple[str, Any]], data_dir: Path, formats: set
         (staging / "bericht.pdf").write_bytes(pdf)
         written.append(Path("bericht.pdf"))
     return written
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    for path in folder.glob("*"):
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
 
 
 def publish(staging: Path, out_dir: Path, written: list[Path]) -> None:

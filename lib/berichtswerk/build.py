@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,39 +101,63 @@ def _build(options: BuildOptions) -> int:
     manifest = _read_manifest(out_dir)
 
     library = library_digest()
-    validated = digest(data_digest(data_dir).encode(), library)
-    if options.force or manifest.get("validiert") != validated:
-        from .validation import check_data
+    data_fp = data_digest(data_dir)
+    validated = digest(data_fp.encode(), library)
+    needs_check = options.force or manifest.get("validiert") != validated
+    runner = None
+    if needs_check:
+        # Data changed, so sections will run: fork the workers now, they import papermill while
+        # this process validates. (Forking happens before any thread of ours exists.)
+        from .execute import SectionRunner
 
-        result = check_data(data_dir)
-        if not result.ok:
-            print(f"Build abgebrochen: {len(result.problems)} Problem(e) in den Daten ({data_dir}). "
-                  "Kein Abschnitt wurde ausgeführt.", file=sys.stderr)
-            for problem in result.problems:
-                print(f"  - {problem}", file=sys.stderr)
-            return 2
-        manifest["validiert"] = validated
-        _write_manifest(out_dir, manifest)
+        runner = SectionRunner(options.jobs, {"BERICHTSWERK_VALIDIERT": data_fp},
+                               cache_dir.parent / "kernel.log").start()
+    try:
+        if needs_check:
+            from .validation import check_data
 
-    sections = report_sections(data_dir)
-    keys = {s.key: section_key(s, data_dir, library) for s in sections}
-    cached = {s.key for s in sections if not options.force and (cache_dir / f"{keys[s.key]}.ipynb").is_file()}
-    to_run = [s for s in sections if s.key not in cached]
+            result = check_data(data_dir)
+            if not result.ok:
+                print(f"Build abgebrochen: {len(result.problems)} Problem(e) in den Daten ({data_dir}). "
+                      "Kein Abschnitt wurde ausgeführt.", file=sys.stderr)
+                for problem in result.problems:
+                    print(f"  - {problem}", file=sys.stderr)
+                return 2
+            manifest["validiert"] = validated
+            _write_manifest(out_dir, manifest)
 
-    assembly_key = digest(*(keys[s.key].encode() for s in sections), ",".join(sorted(options.formats)).encode())
-    expected = ([out_dir / "bericht.html", out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
-                if "html" in options.formats else [])
-    expected += [out_dir / "bericht.pdf"] if "pdf" in options.formats else []
-    if not to_run and manifest.get("zusammengesetzt") == assembly_key and all(p.exists() for p in expected):
-        print(f"Bericht ist aktuell ({len(sections)} Abschnitte unverändert): {out_dir}")
-        return 0
+        sections = report_sections(data_dir)
+        keys = {s.key: section_key(s, data_dir, library) for s in sections}
+        cached = {s.key for s in sections
+                  if not options.force and (cache_dir / f"{keys[s.key]}.ipynb").is_file()}
+        to_run = [s for s in sections if s.key not in cached]
 
-    progress = Progress(sections)
-    print(f"Baue den Bericht aus {data_dir} mit bis zu {options.jobs} Abschnitt(en) gleichzeitig:")
-    for s in sections:
-        progress("Cache" if s.key in cached else "wartet", s.key)
+        assembly_key = digest(*(keys[s.key].encode() for s in sections),
+                              ",".join(sorted(options.formats)).encode())
+        expected = ([out_dir / "bericht.html", out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
+                    if "html" in options.formats else [])
+        expected += [out_dir / "bericht.pdf"] if "pdf" in options.formats else []
+        if not to_run and manifest.get("zusammengesetzt") == assembly_key and all(p.exists() for p in expected):
+            print(f"Bericht ist aktuell ({len(sections)} Abschnitte unverändert): {out_dir}")
+            return 0
 
-    failures = _execute(to_run, keys, options, cache_dir, progress)
+        progress = Progress(sections)
+        print(f"Baue den Bericht aus {data_dir} mit bis zu {options.jobs} Abschnitt(en) gleichzeitig:")
+        for s in sections:
+            progress("Cache" if s.key in cached else "wartet", s.key)
+        if to_run and runner is None:
+            from .execute import SectionRunner
+
+            runner = SectionRunner(options.jobs, {"BERICHTSWERK_VALIDIERT": data_fp},
+                                   cache_dir.parent / "kernel.log").start()
+        # imports for assembling overlap with the kernels instead of following them
+        warmup = threading.Thread(target=_import_assembly_modules, args=(options.formats,), daemon=True)
+        warmup.start()
+        failures = _execute(runner, to_run, keys, options, cache_dir, progress) if to_run else []
+        warmup.join()
+    finally:
+        if runner is not None:
+            runner.close()
     if failures:
         print(f"\n{len(failures)} Abschnitt(e) fehlgeschlagen; der letzte gute Bericht in {out_dir} "
               "bleibt unverändert.", file=sys.stderr)
@@ -150,10 +175,11 @@ def _build(options: BuildOptions) -> int:
     from .assemble import publish, render_outputs, staging_dir
 
     step = time.perf_counter()
-    executed = [(s.chapter_file, nbformat.read(cache_dir / f"{keys[s.key]}.ipynb", as_version=4)) for s in sections]
+    executed = [(keys[s.key], s.chapter_file, nbformat.read(cache_dir / f"{keys[s.key]}.ipynb", as_version=4))
+                for s in sections]
     staging = staging_dir(out_dir)
     try:
-        written = render_outputs(executed, data_dir, options.formats, staging)
+        written = render_outputs(executed, data_dir, options.formats, staging, out_dir / CACHE_DIR)
         publish(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -167,18 +193,25 @@ def _build(options: BuildOptions) -> int:
     return 0
 
 
-def _execute(to_run: list[Section], keys: dict[str, str], options: BuildOptions, cache_dir: Path,
-             progress: Progress) -> list:
-    from .execute import Job, run_jobs
+def _import_assembly_modules(formats: set[str]) -> None:
+    import nbformat  # noqa: F401
 
-    if not to_run:
-        return []
+    from . import assemble, exporters  # noqa: F401
+
+    if "html" in formats:
+        from . import design  # noqa: F401
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401
+
+
+def _execute(runner, to_run: list[Section], keys: dict[str, str], options: BuildOptions, cache_dir: Path,
+             progress: Progress) -> list:
+    from .execute import Job
+
     work = cache_dir.parent / "laufend"
     work.mkdir(exist_ok=True)
     jobs = [Job(s.key, s.notebook, work / f"{s.key}.ipynb", s.parameters, PROJECT_ROOT) for s in to_run]
-    # The build validated exactly this data; sections need not validate it again in every kernel.
-    env = {"BERICHTSWERK_VALIDIERT": data_digest(options.data_dir)}
-    outcomes = run_jobs(jobs, options.jobs, env, progress, cache_dir.parent / "kernel.log")
+    outcomes = runner.run(jobs, progress)
     by_key = {s.key: s for s in to_run}
     failures = []
     failed_dir = options.out_dir / FAILED_DIR

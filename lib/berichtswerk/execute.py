@@ -69,28 +69,49 @@ def run_job(job: Job) -> Outcome:
     return Outcome(job.key, True, time.perf_counter() - start)
 
 
-def run_jobs(jobs: Iterable[Job], workers: int, env: dict[str, str],
-             on_status: Callable[[str, str], None], log: Path) -> list[Outcome]:
-    """Run all jobs with ``workers`` processes; ``on_status(state, key)`` sees "läuft"/"fertig"/…"""
-    jobs = list(jobs)
-    if not jobs:
-        return []
-    ctx = mp.get_context("fork")
-    status: "mp.Queue[tuple[str, str, float]]" = ctx.Queue()
-    outcomes: list[Outcome] = []
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx,
-                             initializer=_init_worker, initargs=(status, env, str(log))) as pool:
-        pending: dict[Future[Outcome], Job] = {pool.submit(run_job, job): job for job in jobs}
+def _ready() -> int:
+    return os.getpid()
+
+
+class SectionRunner:
+    """A pool of worker processes that execute section notebooks.
+
+    :meth:`start` forks the workers and lets them import papermill while the parent does other work
+    (validation); :meth:`run` then executes the jobs. Anything that starts threads in the parent must
+    wait until :meth:`start` returned: forking while another thread holds the import lock deadlocks
+    the child."""
+
+    def __init__(self, workers: int, env: dict[str, str], log: Path) -> None:
+        self.size = max(1, workers)
+        self._ctx = mp.get_context("fork")
+        self._status: "mp.Queue[tuple[str, str, float]]" = self._ctx.Queue()
+        self._pool = ProcessPoolExecutor(max_workers=self.size, mp_context=self._ctx, initializer=_init_worker,
+                                         initargs=(self._status, env, str(log)))
+
+    def start(self) -> "SectionRunner":
+        # With the "fork" start method the pool forks all its workers at the first submit(), before
+        # it starts its own manager thread; later submissions fork nothing.
+        for _ in range(self.size):
+            self._pool.submit(_ready)
+        return self
+
+    def run(self, jobs: Iterable[Job], on_status: Callable[[str, str], None]) -> list[Outcome]:
+        """Run all jobs; ``on_status(state, key)`` sees "läuft", "fertig" and "FEHLER"."""
+        pending: dict[Future[Outcome], Job] = {self._pool.submit(run_job, job): job for job in jobs}
+        outcomes: list[Outcome] = []
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _drain(status, on_status)
+            _drain(self._status, on_status)
             for future in done:
                 pending.pop(future)
                 outcome = future.result()
                 outcomes.append(outcome)
                 on_status("fertig" if outcome.ok else "FEHLER", outcome.key)
-    _drain(status, on_status)
-    return outcomes
+        _drain(self._status, on_status)
+        return outcomes
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _drain(status: "mp.Queue[tuple[str, str, float]]", on_status: Callable[[str, str], None]) -> None:

@@ -318,8 +318,9 @@ def anhang_tabelle(data: ReportData) -> str:
         parts.append(
             f'<table class="tabelle anhang handlungsfeld--{hf["slug"]}">'
             f'<caption>{esc(hf["nummer"])} {esc(hf["titel"])}</caption>'
-            '<thead><tr><th scope="col" class="zahl">Nr.</th><th scope="col">Maßnahme (Kurzbeschreibung)</th>'
-            '<th scope="col">OE</th><th scope="col">Drucksachen / weitere Infos</th></tr></thead>'
+            '<thead><tr><th scope="col" class="zahl nr">Nr.</th><th scope="col" class="massnahme">Maßnahme '
+            '(Kurzbeschreibung)</th><th scope="col" class="oe">OE</th><th scope="col" class="verweise">'
+            'Drucksachen / weitere Infos</th></tr></thead>'
             f'{"".join(groups)}</table>')
     return "\n".join(parts)
 
