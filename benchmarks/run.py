@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from berichtswerk.sections import report_sections  # noqa: E402
+from berichtswerk.sections import report_sections
 
 
 def rss_tree_kib(pid: int) -> int:

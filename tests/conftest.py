@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-
 from berichtswerk.build import BuildOptions, run_build
+from bs4 import BeautifulSoup
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"

@@ -9,9 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-
 from berichtswerk import browser
+from bs4 import BeautifulSoup
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,12 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-from bs4 import BeautifulSoup
-from filelock import FileLock
-
 from berichtswerk import build as build_module
 from berichtswerk.build import BuildOptions, run_build
 from berichtswerk.sections import Section, report_sections
+from bs4 import BeautifulSoup
 from conftest import make_small_dataset, read_rows, row_of, write_rows
+from filelock import FileLock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HANDLUNGSFELD_IDS = [

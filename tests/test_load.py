@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from berichtswerk.drucksachen import Drucksache
 from berichtswerk.load import ReportData, load_measures
 from conftest import DATA_DIR

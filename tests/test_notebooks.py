@@ -9,7 +9,6 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-
 from berichtswerk.paths import NOTEBOOK_DIR
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))

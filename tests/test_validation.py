@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from berichtswerk.cli import main
 from berichtswerk.validation import check_data
 from conftest import DATA_DIR, read_rows, row_of, write_rows
@@ -102,7 +101,7 @@ def test_unreadable_file_is_one_clear_line(tmp_path: Path, capsys, content: byte
 
 
 def test_check_exit_codes_and_never_changes_input(data_copy: Path, capsys) -> None:
-    digest = lambda: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data_copy.rglob("*") if p.is_file()}  # noqa: E731
+    digest = lambda: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data_copy.rglob("*") if p.is_file()}
     before = digest()
     assert main(["check", "--data", str(data_copy)]) == 0
     rows = read_rows(data_copy / "massnahmen.csv")

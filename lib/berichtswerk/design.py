@@ -5,8 +5,8 @@ all. Team Medienservice lays out the printed report from these files."""
 from __future__ import annotations
 
 import base64
-import html
 import hashlib
+import html
 import re
 import shutil
 import zipfile
@@ -15,10 +15,10 @@ from pathlib import Path
 from . import charts, figures
 from .load import ReportData
 
-_STYLE = re.compile(r"<style>\n(.*?)\n</style>", re.S)
-_FIGURE = re.compile(r'<figure\b[^>]*\bdata-name="([^"]+)"[^>]*>(.*?)</figure>', re.S)
+_STYLE = re.compile(r"<style>\n(.*?)\n</style>", re.DOTALL)
+_FIGURE = re.compile(r'<figure\b[^>]*\bdata-name="([^"]+)"[^>]*>(.*?)</figure>', re.DOTALL)
 _SVG_SRC = re.compile(r'\bsrc="data:image/svg\+xml;base64,([^"]+)"')
-_CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
+_CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.DOTALL)
 
 
 def split_stylesheet(markup: str) -> tuple[str, str]:
@@ -132,5 +132,5 @@ def _liesmich(chart_titles: dict[str, str], tables: dict, css: str) -> str:
 
 
 def _css_classes(css: str) -> list[str]:
-    found = re.findall(r"\.([a-z][a-z0-9_-]*(?:--[a-z0-9-]+)?)", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    found = re.findall(r"\.([a-z][a-z0-9_-]*(?:--[a-z0-9-]+)?)", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL))
     return sorted(set(found))

@@ -51,11 +51,3 @@ class DataError(BerichtswerkError):
 
 class UnreadableFileError(BerichtswerkError):
     """A file is not a table we can read (not CSV, not XLSX, not text)."""
-
-
-class SectionFailed(BerichtswerkError):
-    """A section notebook failed while executing."""
-
-
-class BuildLocked(BerichtswerkError):
-    """Another build holds the output folder."""

@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-_status: "mp.Queue[tuple[str, str, float]] | None" = None
+_status: mp.Queue[tuple[str, str, float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Outcome:
     source: str | None = None
 
 
-def _init_worker(status: "mp.Queue[tuple[str, str, float]]", env: dict[str, str], log: str) -> None:
+def _init_worker(status: mp.Queue[tuple[str, str, float]], env: dict[str, str], log: str) -> None:
     global _status
     _status = status
     os.environ.update(env)
@@ -84,11 +84,11 @@ class SectionRunner:
     def __init__(self, workers: int, env: dict[str, str], log: Path) -> None:
         self.size = max(1, workers)
         self._ctx = mp.get_context("fork")
-        self._status: "mp.Queue[tuple[str, str, float]]" = self._ctx.Queue()
+        self._status: mp.Queue[tuple[str, str, float]] = self._ctx.Queue()
         self._pool = ProcessPoolExecutor(max_workers=self.size, mp_context=self._ctx, initializer=_init_worker,
                                          initargs=(self._status, env, str(log)))
 
-    def start(self) -> "SectionRunner":
+    def start(self) -> SectionRunner:
         # With the "fork" start method the pool forks all its workers at the first submit(), before
         # it starts its own manager thread; later submissions fork nothing.
         for _ in range(self.size):
@@ -114,7 +114,7 @@ class SectionRunner:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _drain(status: "mp.Queue[tuple[str, str, float]]", on_status: Callable[[str, str], None]) -> None:
+def _drain(status: mp.Queue[tuple[str, str, float]], on_status: Callable[[str, str], None]) -> None:
     while True:
         try:
             state, key, _ = status.get_nowait()

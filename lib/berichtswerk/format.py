@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 
-def zahl(value: float | int, stellen: int = 0) -> str:
+def zahl(value: float, stellen: int = 0) -> str:
     text = f"{value:,.{stellen}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 

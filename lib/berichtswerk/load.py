@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from . import drucksachen, schema
-from .errors import DataError, UnreadableFileError, Problem
+from .errors import DataError, Problem, UnreadableFileError
 from .paths import find_data_dir
 from .tables import read_table
 
@@ -146,7 +146,7 @@ class ReportData:
     data_dir: Path
 
     @classmethod
-    def load(cls, data_dir: str | Path | None = None) -> "ReportData":
+    def load(cls, data_dir: str | Path | None = None) -> ReportData:
         return cls(find_data_dir(data_dir))
 
     @cached_property

@@ -183,7 +183,7 @@ def split_anmerkungen(text: str) -> tuple[str, str]:
     return body, marker + notes
 
 
-def abbildung(chart: "Chart", handlungsfeld_slug: str | None = None) -> str:
+def abbildung(chart: Chart, handlungsfeld_slug: str | None = None) -> str:
     """A chart as ``<figure>`` with the SVG embedded (no external request) and its text alternative."""
     src = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
     cls = f" handlungsfeld--{handlungsfeld_slug}" if handlungsfeld_slug else ""

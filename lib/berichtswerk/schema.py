@@ -13,7 +13,6 @@ MEASURES_COLUMNS: tuple[str, ...] = (
     "drucksachen",
     "weitere_infos",
 )
-REQUIRED_MEASURE_COLUMNS = ("handlungsfeld", "ziel", "titel", "beschreibung")
 
 FILES = {
     "massnahmen": "massnahmen.csv",
@@ -29,9 +28,8 @@ OE_COLUMNS = ("oe", "name", "dezernat", "mitwirkung")
 DEZERNAT_COLUMNS = ("dezernat", "bezeichnung", "leitung")
 TEXT_DIR = "texte"
 
-#: Separator inside multi-valued cells (``oe``: ``,``; references: ``;``).
+#: Separator inside the ``oe`` cell (references use ``;``, see drucksachen.split_references).
 OE_SEPARATOR = ","
-REFERENCE_SEPARATOR = ";"
 
 
 def split_oe(cell: str | None) -> list[str]:

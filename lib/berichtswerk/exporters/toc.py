@@ -8,7 +8,7 @@ from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 
-HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 TAG = re.compile(r"<[^>]+>")
 
 
