@@ -4,6 +4,7 @@ Drucksachen parsed into :class:`~berichtswerk.drucksachen.Drucksache`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -48,15 +49,18 @@ def load_measures(path: str | Path, data_dir: str | Path | None = None) -> pd.Da
 
     Raises :class:`DataError` with every problem of the file if it does not validate.
     """
+    data_dir = find_data_dir(data_dir)
+    return _measures(Path(path), data_dir, list(load_handlungsfelder(data_dir)["titel"]),
+                     lambda: set(load_organisationseinheiten(data_dir)["oe"]))
+
+
+def _measures(path: Path, data_dir: Path, handlungsfelder: list[str],
+              oe_codes: Callable[[], set[str]]) -> pd.DataFrame:
     from .validation import validate_measures
 
-    data_dir = find_data_dir(data_dir)
-    path = Path(path)
     frame = _frame(path)
-    handlungsfelder = list(load_handlungsfelder(data_dir)["titel"])
     if not _validated_by_build(data_dir, path):
-        oe_codes = set(load_organisationseinheiten(data_dir)["oe"])
-        problems = validate_measures(frame, path.name, handlungsfelder, oe_codes)
+        problems = validate_measures(frame, path.name, handlungsfelder, oe_codes())
         if problems:
             raise DataError(problems)
     measures = type_measures(frame)
@@ -151,7 +155,8 @@ class ReportData:
 
     @cached_property
     def massnahmen(self) -> pd.DataFrame:
-        return load_measures(self.data_dir / schema.FILES["massnahmen"], self.data_dir)
+        return _measures(self.data_dir / schema.FILES["massnahmen"], self.data_dir,
+                         list(self.handlungsfelder["titel"]), lambda: set(self.organisationseinheiten["oe"]))
 
     @cached_property
     def ziele(self) -> pd.DataFrame:
@@ -194,6 +199,12 @@ class ReportData:
                                      spalte="handlungsfeld", wert=titel)])
         return match.iloc[0]
 
+    @cached_property
+    def oe_names(self) -> dict[str, str]:
+        """Code → name of every unit the report names (units without a name are left out)."""
+        named = self.organisationseinheiten.dropna(subset=["name"])
+        return dict(zip(named["oe"], named["name"], strict=True))
+
     def oe_name(self, code: str) -> str:
-        names = dict(zip(self.organisationseinheiten["oe"], self.organisationseinheiten["anzeigename"], strict=True))
-        return names.get(code, f"OE {code}")
+        """The unit's name, or "OE <code>" where the report names none."""
+        return self.oe_names.get(code, f"OE {code}")

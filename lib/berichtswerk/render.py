@@ -131,7 +131,7 @@ def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str) -> str:
         for _, b in beispiele.iterrows():
             links = ", ".join(verweis(nr) for nr in b["massnahmen"])
             body = markdown(b["text"]).rstrip()
-            body = re.sub(r"</(p|li)>\s*(</[uo]l>)?\s*$", lambda m: f" ({links})</{m.group(1)}>" +
+            body = re.sub(r"</(p|li)>\s*(</[uo]l>)?\s*$", lambda m, links=links: f" ({links})</{m.group(1)}>" +
                           (m.group(2) or ""), body, count=1)
             parts.append(f'<div class="beispiel">{body}</div>')
     else:
@@ -252,13 +252,18 @@ def ausblick(data: ReportData) -> str:
 # --- chapters 5 and 6 --------------------------------------------------------------------------
 
 
+def _unit_item(unit: pd.Series) -> str:
+    """"Fachbereich Jugend (51)" – the code in brackets only where it differs from the name."""
+    code = f" ({esc(unit['oe'])})" if unit["oe"] != unit["name"] else ""
+    return f"<li>{esc(unit['name'])}{code}</li>"
+
+
 def mitwirkende(data: ReportData) -> str:
     oe = data.organisationseinheiten
 
     def items(role: str) -> str:
         chosen = oe[oe["mitwirkung"] == role]
-        return "".join(f"<li>{esc(r['name'])}" + (f" ({esc(r['oe'])})" if r["oe"][0].isdigit() else "") + "</li>"
-                       for _, r in chosen.iterrows())
+        return "".join(_unit_item(r) for _, r in chosen.iterrows())
 
     return (f'{markdown(data.text("kapitel_5"))}<ul class="mitwirkende">{items("mitgewirkt")}</ul>'
             f'<p>Außerdem mit involviert:</p><ul class="mitwirkende">{items("involviert")}</ul>'
@@ -305,8 +310,8 @@ def anhang_tabelle(data: ReportData) -> str:
             for _, r in serving.iterrows():
                 ident = f' id="{massnahme_id(r["nr"])}"' if pd.notna(r["nr"]) else ""
                 nr = esc(r["nr"]) if pd.notna(r["nr"]) else '<span class="ohne-nr">ohne Nr.</span>'
-                units = "<br>".join(esc(c) + (f' <span class="oe-name">{esc(data.oe_name(c))}</span>'
-                                              if c[0].isdigit() and data.oe_name(c) != f"OE {c}" else "")
+                units = "<br>".join(esc(c) + (f' <span class="oe-name">{esc(data.oe_names[c])}</span>'
+                                              if data.oe_names.get(c, c) != c else "")
                                     for c in r["oe"])
                 refs = [f'<li class="drucksache">{esc(d)}</li>' for d in r["drucksachen"]]
                 refs += [f"<li>{_link(x)}</li>" for x in r["weitere_infos"]]
@@ -337,8 +342,7 @@ def aufbauorganisation(data: ReportData) -> str:
     blocks = []
     for _, d in data.dezernate.iterrows():
         units = oe[oe["dezernat"] == d["dezernat"]]
-        items = "".join(f"<li>{esc(u['name'])}" + (f" ({esc(u['oe'])})" if u["oe"][0].isdigit() else "")
-                        + "</li>" for _, u in units.iterrows())
+        items = "".join(_unit_item(u) for _, u in units.iterrows())
         blocks.append(f'<section class="dezernat" aria-label="Dezernat {esc(d["dezernat"])}">'
                       f'<h3>Dezernat {esc(d["dezernat"])}: {esc(d["bezeichnung"])}</h3>'
                       f'<p class="leitung">{esc(d["leitung"])}</p><ul>{items}</ul></section>')
