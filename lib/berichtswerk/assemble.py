@@ -1,44 +1,30 @@
-"""Assemble executed sections into the deliverables: ``bericht.html``, ``bericht.pdf`` and one HTML
-file per section under ``kapitel/``. Everything is written into a staging folder first and moved
-into place only when complete, so a failure never leaves a half-written report."""
+"""Assemble executed sections into the deliverables: ``bericht.html``, ``bericht.pdf``, one HTML file
+per chapter under ``kapitel/`` and the design handoff. Everything is written into a staging folder
+first and moved into place only when complete, so a failure never leaves a half-written report."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
-from .load import load_bericht
+from .paths import PACKAGE_DIR
+from .structure import Structure
 
 _HREF_FRAGMENT = re.compile(r'href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
+STAGING_PREFIX = ".entstehung-"
 
 
-def merge_notebooks(notebooks: Iterable[Any], bericht: dict[str, Any]) -> Any:
-    """One notebook holding every section's cells in chapter order (inputs are left out on export)."""
-    merged = nbformat.v4.new_notebook()
-    merged.metadata["berichtswerk"] = {"bericht": _plain(bericht)}
-    merged.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    for n, nb in enumerate(notebooks):
-        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
-            cell = nbformat.from_dict(dict(cell))
-            cell["id"] = f"s{n:02d}-{i:02d}"
-            merged.cells.append(cell)
-    return merged
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
+@dataclass
+class Assembled:
+    written: list[Path]
+    hinweise: list[str] = field(default_factory=list)
 
 
 def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
@@ -48,53 +34,66 @@ def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
         lambda m: m.group(0) if m.group(1) in ids else f'href="../{report_name}#{m.group(1)}"', markup)
 
 
-def render_outputs(sections: list[tuple[str, str, Any]], data_dir: Path, formats: set[str],
-                   staging: Path, cache: Path) -> list[Path]:
+def merged_report(structure: Structure, executed: dict[str, Any], data_dir: Path) -> Any:
+    """The report as one notebook: structure order, prose texts, executed sections."""
+    from .documents import handlungsfelder_document, load_bericht, load_text
+    from .exporters.merge import merge
+    from .theme import farbe_fuer
+
+    texts = {c.text: load_text(c.text, data_dir) for c in structure.chapters if c.text}
+    farben = [(e["slug"], farbe_fuer(e["slug"], e.get("farbe"))) for e in handlungsfelder_document(data_dir)]
+    return merge(structure, texts, executed, load_bericht(data_dir), farben)
+
+
+def pdf_shaping() -> bytes:
+    """Everything besides the HTML that shapes the PDF: the renderer's version and our PDF code."""
+    from importlib.metadata import version
+
+    return (f"weasyprint {version('weasyprint')} pydyf {version('pydyf')}".encode()
+            + (PACKAGE_DIR / "exporters" / "pdf.py").read_bytes())
+
+
+def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Path, formats: set[str],
+                   staging: Path, cache: Path, force: bool = False) -> Assembled:
     """Write every requested output into ``staging``; return the paths relative to it.
 
-    ``sections`` are (section cache key, chapter file stem, executed notebook). A chapter file depends
-    only on its section, so it is re-used from ``cache`` while the section's key is unchanged."""
-    from .exporters import ReportHTMLExporter, ReportPDFExporter
+    The PDF is cached by the HTML it is laid out from and by :func:`pdf_shaping`; ``force`` lays it
+    out anew."""
+    from .exporters import ReportHTMLExporter
 
-    bericht = load_bericht(data_dir)
-    merged = merge_notebooks([nb for _, _, nb in sections], bericht)
-    written: list[Path] = []
+    exporter = ReportHTMLExporter()
+    markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
+    result = Assembled([], list(resources.get("hinweise", [])))
     if "html" in formats:
-        markup_full, _ = ReportHTMLExporter().from_notebook_node(merged)
-        (staging / "bericht.html").write_text(markup_full, encoding="utf-8")
-        written.append(Path("bericht.html"))
+        (staging / "bericht.html").write_text(markup, encoding="utf-8")
         chapters = staging / "kapitel"
         chapters.mkdir()
-        chapter_cache = cache / "kapitel"
-        chapter_cache.mkdir(parents=True, exist_ok=True)
-        chapter_exporter = ReportHTMLExporter(full_report=False)
-        for key, stem, nb in sections:
-            cached = chapter_cache / f"{key}.html"
-            if not cached.is_file():
-                single = merge_notebooks([nb], bericht)
-                markup, _ = chapter_exporter.from_notebook_node(
-                    single, {"seitentitel": f"{bericht['titel']} – {stem}"})
-                cached.write_text(standalone_chapter(markup), encoding="utf-8")
-            shutil.copyfile(cached, chapters / f"{stem}.html")
-        _prune(chapter_cache, {f"{key}.html" for key, _, _ in sections})
-        written.append(Path("kapitel"))
-
+        titel = resources["bericht"].get("titel", "")
+        for chapter, body in resources["kapitel_html"]:
+            page = exporter.chapter_page(standalone_chapter(body), resources,
+                                         f"{titel} – {chapter['nummer'] or ''} {chapter['titel']}".replace("  ", " "))
+            (chapters / f"{chapter['datei']}.html").write_text(page, encoding="utf-8")
         from .design import export_design, zip_folder
 
-        export_design(markup_full, data_dir, staging / "design", cache / "design")
+        export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force)
         zip_folder(staging / "design", staging / "design.zip")
-        written += [Path("design"), Path("design.zip")]
+        result.written += [Path("bericht.html"), Path("kapitel"), Path("design"), Path("design.zip")]
     if "pdf" in formats:
-        pdf, _ = ReportPDFExporter().from_notebook_node(merged)
-        (staging / "bericht.pdf").write_bytes(pdf)
-        written.append(Path("bericht.pdf"))
-    return written
+        from .exporters.pdf import html_to_pdf
 
-
-def _prune(folder: Path, keep: set[str]) -> None:
-    for path in folder.glob("*"):
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
+        pdf_cache = cache / "pdf"
+        pdf_cache.mkdir(parents=True, exist_ok=True)
+        key = hashlib.sha256(markup.encode("utf-8") + pdf_shaping()).hexdigest()[:32]
+        cached = pdf_cache / f"{key}.pdf"
+        if force or not cached.is_file():
+            for old in pdf_cache.glob("*.pdf"):
+                old.unlink(missing_ok=True)
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_bytes(html_to_pdf(markup))
+            os.replace(tmp, cached)
+        shutil.copyfile(cached, staging / "bericht.pdf")
+        result.written.append(Path("bericht.pdf"))
+    return result
 
 
 def publish(staging: Path, out_dir: Path, written: list[Path]) -> None:
@@ -114,4 +113,10 @@ def publish(staging: Path, out_dir: Path, written: list[Path]) -> None:
 
 def staging_dir(out_dir: Path) -> Path:
     """A fresh folder on the same file system as ``out_dir`` (so ``os.replace`` is atomic)."""
-    return Path(tempfile.mkdtemp(prefix=".entstehung-", dir=out_dir))
+    return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Staging folders left by a build that was killed (we hold the lock, so none is in use)."""
+    for folder in out_dir.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,29 +1,45 @@
-"""``berichtswerk build``: validate → execute changed sections in parallel → assemble → publish.
+"""``berichtswerk build`` as a pipeline of stages that return data:
 
-Three stages as in every step of the pipeline (load inputs, process, save outputs); each stage is a
-module of its own (:mod:`.validation`, :mod:`.execute`, :mod:`.assemble`). This module decides what
-is up to date and prints one progress line per section."""
+check → plan → execute → assemble → publish
+
+- *check* validates ``data/`` (cached by content: unchanged data need not be validated again);
+- *plan* reads the structure and decides per section whether its recorded inputs changed
+  (:mod:`.deps`); the result is a list of sections to run, with the reason;
+- *execute* runs those sections in parallel worker processes and keeps each executed notebook, with
+  its dependency record in the metadata, in ``outputs/.cache/abschnitte/``;
+- *assemble* merges structure, prose and executed sections into HTML, chapters, design files and PDF
+  in a staging folder; *publish* moves them into place atomically.
+The assembly is keyed on the executed sections plus everything else that shapes it (structure,
+texts, templates, stylesheets, exporter code, package versions) – a template change re-assembles
+without re-running a single section."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .fingerprint import data_digest, library_digest, section_key
-from .paths import PROJECT_ROOT
-from .sections import Section, digest, report_sections
+from . import deps
+from .fingerprint import data_digest, library_digest, tree_digest
+from .paths import PACKAGE_DIR, PROJECT_ROOT
+from .structure import Chapter, Structure
 
 LOCK_NAME = ".berichtswerk.lock"
 CACHE_DIR = ".cache"
 FAILED_DIR = "fehlgeschlagen"
+#: Packages whose version changes the assembled outputs (sections record their own, see deps).
+ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe")
+DEFAULT_CELL_TIMEOUT = 600
 
 
 @dataclass
@@ -33,17 +49,36 @@ class BuildOptions:
     jobs: int = 1
     force: bool = False
     formats: set[str] = field(default_factory=lambda: {"html", "pdf"})
+    cell_timeout: int | None = DEFAULT_CELL_TIMEOUT
+
+
+@dataclass(frozen=True)
+class PlannedSection:
+    chapter: Chapter
+    reason: str | None          # why it runs; None = cached output is current
+
+    @property
+    def runs(self) -> bool:
+        return self.reason is not None
+
+
+def digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
 
 
 class Progress:
     """One line per section and state change, aligned, with times (German, for report authors)."""
 
-    def __init__(self, sections: list[Section], stream=None) -> None:
-        self.titles = {s.key: s.title for s in sections}
+    def __init__(self, chapters: list[Chapter], stream: Any = None) -> None:
+        self.titles = {c.key: c.ueberschrift for c in chapters}
         self.started: dict[str, float] = {}
         self.finished: set[str] = set()
         self.stream = stream
-        self.width = max(len(t) for t in self.titles.values())
+        self.width = max((len(t) for t in self.titles.values()), default=10)
 
     def __call__(self, state: str, key: str, seconds: float | None = None) -> None:
         if state == "läuft":
@@ -59,25 +94,103 @@ class Progress:
         print(line, file=self.stream or sys.stdout, flush=True)
 
 
+# --- manifest: what the last build knew -----------------------------------------------------------
+
+
 def _manifest_path(out_dir: Path) -> Path:
     return out_dir / CACHE_DIR / "manifest.json"
 
 
-def _read_manifest(out_dir: Path) -> dict[str, str]:
+def read_manifest(out_dir: Path) -> dict[str, Any]:
     try:
-        return json.loads(_manifest_path(out_dir).read_text(encoding="utf-8"))
+        manifest = json.loads(_manifest_path(out_dir).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+        return {"abschnitte": {}}
+    manifest.setdefault("abschnitte", {})
+    return manifest
 
 
-def _write_manifest(out_dir: Path, manifest: dict[str, str]) -> None:
+def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     path = _manifest_path(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
 
 
+# --- plan ------------------------------------------------------------------------------------------
+
+
+def static_key(chapter: Chapter) -> str:
+    """The notebook and its parameters (the data folder's location is not an input: its content is)."""
+    params = {k: v for k, v in chapter.parameter.items() if k != "data_dir"}
+    return digest(chapter.notebook_path.read_bytes(), json.dumps(params, sort_keys=True, ensure_ascii=False).encode())
+
+
+def plan_sections(structure: Structure, data_dir: Path, section_dir: Path, manifest: dict[str, Any],
+                  force: bool) -> list[PlannedSection]:
+    """Which sections run and why; refreshes raw digests in ``manifest`` where parsed data is equal."""
+    derive = _deriver(data_dir)
+    planned = []
+    for chapter in structure.sections():
+        record = manifest["abschnitte"].get(chapter.key)
+        cached = section_dir / f"{chapter.key}.ipynb"
+        if force:
+            reason = "--force"
+        elif record is None or not cached.is_file():
+            reason = "noch nicht ausgeführt"
+        elif record.get("statisch") != static_key(chapter):
+            reason = "Notebook oder Parameter geändert"
+        elif record.get("ausgabe") != _file_sha(cached):
+            reason = "Zwischenstand verändert"
+        else:
+            reason = deps.stale_reason(record.get("abhaengigkeiten", {}), data_dir, derive)
+            if reason is None:
+                record["abhaengigkeiten"] = deps.refreshed(record.get("abhaengigkeiten", {}), data_dir)
+        planned.append(PlannedSection(chapter, reason))
+    return planned
+
+
+def _deriver(data_dir: Path) -> Callable[[str], str | None]:
+    def derive(key: str) -> str | None:
+        from .load import derive as derive_with_loaders
+
+        return derive_with_loaders(data_dir, key)
+
+    return derive
+
+
+def _file_sha(path: Path) -> str | None:
+    return deps.file_digest(path)
+
+
+def package_versions(names: tuple[str, ...]) -> str:
+    return json.dumps(deps.package_versions(names), sort_keys=True)
+
+
+def assembly_key(structure: Structure, data_dir: Path, manifest: dict[str, Any], formats: set[str]) -> str:
+    """Everything that shapes the assembled outputs besides the sections' executed notebooks."""
+    from .schema import FILES, TEXT_DIR
+
+    texts = [(name, deps.file_digest(data_dir / TEXT_DIR / f"{name}.md")) for name in
+             sorted({c.text for c in structure.chapters if c.text})]
+    sections = [(c.key, manifest["abschnitte"].get(c.key, {}).get("ausgabe")) for c in structure.sections()]
+    return digest(
+        structure.describe().encode(),
+        json.dumps([texts, sections], sort_keys=True).encode(),
+        *(str(deps.file_digest(data_dir / FILES[name])).encode() for name in ("bericht", "handlungsfelder", "gliederung")),
+        tree_digest(PACKAGE_DIR, ("*.py", "*.j2", "*.css", "*.json")),
+        package_versions(ASSEMBLY_PACKAGES).encode(),
+        ",".join(sorted(formats)).encode(),
+    )
+
+
+# --- the build -------------------------------------------------------------------------------------
+
+
 def run_build(options: BuildOptions) -> int:
+    from .assemble import remove_stale_staging
+
     out_dir = options.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME))
@@ -88,109 +201,99 @@ def run_build(options: BuildOptions) -> int:
               "Bitte warten, bis er fertig ist, und dann erneut starten.", file=sys.stderr)
         return 3
     try:
+        remove_stale_staging(out_dir)
         return _build(options)
     finally:
         lock.release()
 
 
+def _check(options: BuildOptions, manifest: dict[str, Any]) -> tuple[bool, str]:
+    """Validate unless this exact data (and library) was validated before; (ok, data fingerprint)."""
+    data_fp = data_digest(options.data_dir)
+    validated = digest(data_fp.encode(), library_digest())
+    if not options.force and manifest.get("validiert") == validated:
+        return True, data_fp
+    from .validation import check_data
+
+    result = check_data(options.data_dir)
+    if not result.ok:
+        print(f"Build abgebrochen: {len(result.problems)} Problem(e) in den Daten ({options.data_dir}). "
+              "Kein Abschnitt wurde ausgeführt.", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return False, data_fp
+    manifest["validiert"] = validated
+    return True, data_fp
+
+
 def _build(options: BuildOptions) -> int:
+    from .structure import load_structure
+
     started = time.perf_counter()
     out_dir, data_dir = options.out_dir, options.data_dir
-    cache_dir = out_dir / CACHE_DIR / "abschnitte"
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    manifest = _read_manifest(out_dir)
+    section_dir = out_dir / CACHE_DIR / "abschnitte"
+    section_dir.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(out_dir)
 
-    library = library_digest()
-    data_fp = data_digest(data_dir)
-    validated = digest(data_fp.encode(), library)
-    needs_check = options.force or manifest.get("validiert") != validated
     runner = None
-    if needs_check:
-        # Data changed, so sections will run: fork the workers now, they import papermill while
-        # this process validates. (Forking happens before any thread of ours exists.)
-        from .execute import SectionRunner
-
-        runner = SectionRunner(options.jobs, {"BERICHTSWERK_VALIDIERT": data_fp},
-                               cache_dir.parent / "kernel.log").start()
+    data_fp = data_digest(data_dir)
+    if options.force or manifest.get("validiert") != digest(data_fp.encode(), library_digest()):
+        # data changed, so sections will probably run: fork the workers now, they import papermill
+        # while this process validates (forking happens before any thread of ours exists)
+        runner = _start_runner(options, data_fp, out_dir)
     try:
-        if needs_check:
-            from .validation import check_data
-
-            result = check_data(data_dir)
-            if not result.ok:
-                print(f"Build abgebrochen: {len(result.problems)} Problem(e) in den Daten ({data_dir}). "
-                      "Kein Abschnitt wurde ausgeführt.", file=sys.stderr)
-                for problem in result.problems:
-                    print(f"  - {problem}", file=sys.stderr)
-                return 2
-            manifest["validiert"] = validated
-            _write_manifest(out_dir, manifest)
-
-        sections = report_sections(data_dir)
-        keys = {s.key: section_key(s, data_dir, library) for s in sections}
-        cached = {s.key for s in sections
-                  if not options.force and (cache_dir / f"{keys[s.key]}.ipynb").is_file()}
-        to_run = [s for s in sections if s.key not in cached]
-
-        assembly_key = digest(*(keys[s.key].encode() for s in sections),
-                              ",".join(sorted(options.formats)).encode())
-        expected = ([out_dir / "bericht.html", out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
-                    if "html" in options.formats else [])
-        expected += [out_dir / "bericht.pdf"] if "pdf" in options.formats else []
-        if not to_run and manifest.get("zusammengesetzt") == assembly_key and all(p.exists() for p in expected):
-            print(f"Bericht ist aktuell ({len(sections)} Abschnitte unverändert): {out_dir}")
+        ok, data_fp = _check(options, manifest)
+        if not ok:
+            return 2
+        structure = load_structure(data_dir, inspect_parameters=False)
+        planned = plan_sections(structure, data_dir, section_dir, manifest, options.force)
+        to_run = [p.chapter for p in planned if p.runs]
+        key = assembly_key(structure, data_dir, manifest, options.formats)
+        expected = _expected_outputs(out_dir, options.formats)
+        if not to_run and not options.force and manifest.get("zusammengesetzt") == key \
+                and all(p.exists() for p in expected):
+            write_manifest(out_dir, manifest)
+            print(f"Bericht ist aktuell ({len(planned)} Abschnitte unverändert): {out_dir}")
             return 0
 
-        progress = Progress(sections)
+        chapters = [p.chapter for p in planned]
+        progress = Progress(chapters) if chapters else None
         print(f"Baue den Bericht aus {data_dir} mit bis zu {options.jobs} Abschnitt(en) gleichzeitig:")
-        for s in sections:
-            progress("Cache" if s.key in cached else "wartet", s.key)
-        if to_run and runner is None:
-            from .execute import SectionRunner
-
-            runner = SectionRunner(options.jobs, {"BERICHTSWERK_VALIDIERT": data_fp},
-                                   cache_dir.parent / "kernel.log").start()
-        # imports for assembling overlap with the kernels instead of following them
-        warmup = threading.Thread(target=_import_assembly_modules, args=(options.formats,), daemon=True)
-        warmup.start()
-        failures = _execute(runner, to_run, keys, options, cache_dir, progress) if to_run else []
-        warmup.join()
+        for p in planned:
+            progress("wartet" if p.runs else "Cache", p.chapter.key)
+        failures: list[str] = []
+        if to_run:
+            if runner is None:
+                runner = _start_runner(options, data_fp, out_dir)
+            # imports for assembling overlap with the kernels instead of following them
+            warmup = threading.Thread(target=_import_assembly_modules, args=(options.formats,), daemon=True)
+            warmup.start()
+            failures = _execute(runner, to_run, options, section_dir, manifest, progress)
+            warmup.join()
     finally:
         if runner is not None:
             runner.close()
+    write_manifest(out_dir, manifest)
     if failures:
         print(f"\n{len(failures)} Abschnitt(e) fehlgeschlagen; der letzte gute Bericht in {out_dir} "
               "bleibt unverändert.", file=sys.stderr)
-        for section, outcome, kept in failures:
-            cell = "beim Start des Kernels"
-            if outcome.cell is not None:
-                first_line = (outcome.source or "").strip().splitlines()[0:1]
-                cell = f"Zelle [{outcome.cell}]" + (f" „{first_line[0][:60]}“" if first_line else "")
-            print(f"  - {section.title} ({section.notebook.name}), {cell}: {outcome.error}\n"
-                  f"    ausgeführtes Notebook zum Nachsehen: {kept}", file=sys.stderr)
+        for line in failures:
+            print(f"  - {line}", file=sys.stderr)
         return 1
+    return _assemble_and_publish(options, structure, section_dir, manifest, started)
 
-    import nbformat
 
-    from .assemble import publish, render_outputs, staging_dir
+def _start_runner(options: BuildOptions, data_fp: str, out_dir: Path) -> Any:
+    from .execute import SectionRunner
 
-    step = time.perf_counter()
-    executed = [(keys[s.key], s.chapter_file, nbformat.read(cache_dir / f"{keys[s.key]}.ipynb", as_version=4))
-                for s in sections]
-    staging = staging_dir(out_dir)
-    try:
-        written = render_outputs(executed, data_dir, options.formats, staging, out_dir / CACHE_DIR)
-        publish(staging, out_dir, written)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    manifest["zusammengesetzt"] = assembly_key
-    _write_manifest(out_dir, manifest)
-    _prune(cache_dir, set(keys.values()))
-    shutil.rmtree(out_dir / FAILED_DIR, ignore_errors=True)
-    names = ", ".join(str(p.relative_to(out_dir)) for p in expected)
-    print(f"Zusammengesetzt in {time.perf_counter() - step:.1f} s: {names}".replace(".", ",", 1))
-    print(f"Fertig in {time.perf_counter() - started:.1f} s.".replace(".", ","))
-    return 0
+    return SectionRunner(options.jobs, {"BERICHTSWERK_VALIDIERT": data_fp},
+                         out_dir / CACHE_DIR / "kernel.log").start()
+
+
+def _expected_outputs(out_dir: Path, formats: set[str]) -> list[Path]:
+    expected = ([out_dir / "bericht.html", out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
+                if "html" in formats else [])
+    return expected + ([out_dir / "bericht.pdf"] if "pdf" in formats else [])
 
 
 def _import_assembly_modules(formats: set[str]) -> None:
@@ -204,32 +307,91 @@ def _import_assembly_modules(formats: set[str]) -> None:
         import weasyprint  # noqa: F401
 
 
-def _execute(runner, to_run: list[Section], keys: dict[str, str], options: BuildOptions, cache_dir: Path,
-             progress: Progress) -> list:
+def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_dir: Path,
+             manifest: dict[str, Any], progress: Progress) -> list[str]:
+    """Run the sections; keep successes in the cache, failures under ``fehlgeschlagen/``."""
+    import nbformat
+
+    from .cells import section_problems
     from .execute import Job
 
-    work = cache_dir.parent / "laufend"
+    work = section_dir.parent / "laufend"
     work.mkdir(exist_ok=True)
-    jobs = [Job(s.key, s.notebook, work / f"{s.key}.ipynb", s.parameters, PROJECT_ROOT) for s in to_run]
-    outcomes = runner.run(jobs, progress)
-    by_key = {s.key: s for s in to_run}
+    by_key = {c.key: c for c in to_run}
+    jobs = [Job(c.key, c.notebook_path, work / f"{c.key}.ipynb",
+                {**c.parameter, "data_dir": str(options.data_dir)}, PROJECT_ROOT, options.cell_timeout)
+            for c in to_run]
     failures = []
     failed_dir = options.out_dir / FAILED_DIR
-    for outcome in outcomes:
-        section = by_key[outcome.key]
-        produced = work / f"{section.key}.ipynb"
-        if outcome.ok:
-            os.replace(produced, cache_dir / f"{keys[section.key]}.ipynb")
-        else:
-            failed_dir.mkdir(exist_ok=True)
-            kept = failed_dir / f"{section.key}.ipynb"
-            if produced.exists():
-                os.replace(produced, kept)
-            failures.append((section, outcome, kept))
+
+    def keep_failed(chapter: Chapter, produced: Path) -> Path:
+        failed_dir.mkdir(exist_ok=True)
+        kept = failed_dir / f"{chapter.key}.ipynb"
+        if produced.exists():
+            os.replace(produced, kept)
+        return kept
+
+    for outcome in runner.run(jobs, progress):
+        chapter = by_key[outcome.key]
+        produced = work / f"{chapter.key}.ipynb"
+        if not outcome.ok:
+            cell = "beim Start des Kernels"
+            if outcome.cell is not None:
+                first_line = (outcome.source or "").strip().splitlines()[0:1]
+                cell = f"Zelle [{outcome.cell}]" + (f" „{first_line[0][:60]}“" if first_line else "")
+            kept = keep_failed(chapter, produced)
+            failures.append(f"{chapter.ueberschrift} ({chapter.notebook}), {cell}: {outcome.error}\n"
+                            f"    ausgeführtes Notebook zum Nachsehen: {kept}")
+            continue
+        nb = nbformat.read(produced, as_version=4)
+        errors = [p for p in section_problems(nb.cells, chapter.ueberschrift, chapter.notebook) if p.schwer]
+        if errors:
+            kept = keep_failed(chapter, produced)
+            failures += [f"{p}\n    ausgeführtes Notebook zum Nachsehen: {kept}" for p in errors]
+            continue
+        target = section_dir / f"{chapter.key}.ipynb"
+        os.replace(produced, target)
+        manifest["abschnitte"][chapter.key] = {
+            "statisch": static_key(chapter), "ausgabe": _file_sha(target),
+            "abhaengigkeiten": nb.metadata.get("berichtswerk", {}).get("abhaengigkeiten", {})}
     return failures
 
 
-def _prune(cache_dir: Path, keep: set[str]) -> None:
-    for path in cache_dir.glob("*.ipynb"):
+def _assemble_and_publish(options: BuildOptions, structure: Structure, section_dir: Path,
+                          manifest: dict[str, Any], started: float) -> int:
+    import nbformat
+
+    from .assemble import publish, render_outputs, staging_dir
+    from .cells import section_problems
+
+    out_dir = options.out_dir
+    step = time.perf_counter()
+    executed = {c.key: nbformat.read(section_dir / f"{c.key}.ipynb", as_version=4) for c in structure.sections()}
+    staging = staging_dir(out_dir)
+    try:
+        assembled = render_outputs(structure, executed, options.data_dir, options.formats, staging,
+                                   out_dir / CACHE_DIR, options.force)
+        publish(staging, out_dir, assembled.written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    manifest["zusammengesetzt"] = assembly_key(structure, options.data_dir, manifest, options.formats)
+    write_manifest(out_dir, manifest)
+    _prune(section_dir, {c.key for c in structure.sections()})
+    shutil.rmtree(out_dir / FAILED_DIR, ignore_errors=True)
+    notes = [str(p) for c in structure.sections()
+             for p in section_problems(executed[c.key].cells, c.ueberschrift, c.notebook)]
+    notes += assembled.hinweise
+    if notes:
+        print("Hinweise (im Bericht nicht enthalten):")
+        for note in notes:
+            print(f"  - {note}")
+    names = ", ".join(str(p) for p in assembled.written)
+    print(f"Zusammengesetzt in {time.perf_counter() - step:.1f} s: {names}".replace(".", ",", 1))
+    print(f"Fertig in {time.perf_counter() - started:.1f}".replace(".", ",") + " s.")
+    return 0
+
+
+def _prune(section_dir: Path, keep: set[str]) -> None:
+    for path in section_dir.glob("*.ipynb"):
         if path.stem not in keep:
             path.unlink(missing_ok=True)

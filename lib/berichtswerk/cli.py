@@ -1,4 +1,4 @@
-"""Command line: ``berichtswerk check`` and ``berichtswerk build``.
+"""Command line: ``berichtswerk check``, ``build`` and ``gliederung``.
 
 Exit codes: 0 success, 1 a section failed, 2 the data has problems, 3 another build is running.
 Heavy imports (pandas, papermill, WeasyPrint) happen inside the commands so that ``--help`` and a
@@ -21,7 +21,8 @@ EXIT_OK, EXIT_SECTION_FAILED, EXIT_BAD_DATA, EXIT_LOCKED = 0, 1, 2, 3
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="berichtswerk",
-        description="Erzeugt den Bericht „Vielfalt und Zusammenhalt“ aus den Daten in data/.",
+        description="Erzeugt einen Bericht (HTML und PDF) aus den Daten in data/: Gliederung, Texte, "
+        "Maßnahmen und Notebooks.",
         epilog="Exit-Codes: 0 ok, 1 ein Abschnitt ist fehlgeschlagen, 2 Datenfehler, "
         "3 ein anderer Build läuft gerade.",
     )
@@ -38,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
     check.add_argument("--measures", metavar="FILE",
                        help="andere Maßnahmentabelle prüfen (CSV oder .xlsx) statt DIR/massnahmen.csv")
+
+    outline = commands.add_parser(
+        "gliederung",
+        help="aufgelöste Gliederung zeigen: Nummern, Titel, Notebooks, Parameter, Kapiteldateien",
+        description="Zeigt die Gliederung aus DIR/gliederung.yaml so, wie der Build sie verwendet: "
+        "Nummern (aus der Reihenfolge), Titel, Texte, Notebooks mit Parametern und die Kapiteldateien.",
+    )
+    outline.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
 
     build = commands.add_parser(
         "build",
@@ -75,6 +84,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_BAD_DATA
 
 
+def cmd_outline(args: argparse.Namespace) -> int:
+    from .errors import DataError
+    from .structure import load_structure
+
+    data_dir = find_data_dir(args.data)
+    try:
+        structure = load_structure(data_dir)
+    except DataError as exc:
+        print(f"{len(exc.problems)} Problem(e) in der Gliederung:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_BAD_DATA
+    print(structure.describe())
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, run_build
 
@@ -96,7 +121,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"check": cmd_check, "build": cmd_build}[args.command](args)
+    return {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,24 +1,24 @@
-"""The design-team handoff, ``outputs/design/``: the report HTML with its one stylesheet as a separate
-file, every chart as SVG and 300-dpi PNG, every table as CSV and XLSX, and ``LIESMICH.md`` listing it
-all. Team Medienservice lays out the printed report from these files."""
+"""The design-team handoff, ``outputs/design/``: the report HTML with its stylesheet as a separate
+file, every figure of every section as SVG and 300-dpi PNG, every table as CSV and XLSX, and
+``LIESMICH.md`` listing it all. Figures and tables come from the executed notebooks (collected by the
+:class:`~berichtswerk.exporters.content.ContentPreprocessor`), named from chapter file and label.
+
+Handoff files are inert: a cell a spreadsheet would read as a formula (leading ``= + - @``, tab or
+carriage return) gets a leading apostrophe in CSV and is stored as text in XLSX."""
 
 from __future__ import annotations
 
-import base64
+import csv
 import hashlib
-import html
+import io
 import re
 import shutil
 import zipfile
 from pathlib import Path
-
-from . import charts, figures
-from .load import ReportData
+from typing import Any
 
 _STYLE = re.compile(r"<style>\n(.*?)\n</style>", re.DOTALL)
-_FIGURE = re.compile(r'<figure\b[^>]*\bdata-name="([^"]+)"[^>]*>(.*?)</figure>', re.DOTALL)
-_SVG_SRC = re.compile(r'\bsrc="data:image/svg\+xml;base64,([^"]+)"')
-_CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.DOTALL)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def split_stylesheet(markup: str) -> tuple[str, str]:
@@ -30,27 +30,56 @@ def split_stylesheet(markup: str) -> tuple[str, str]:
     return linked, match.group(1)
 
 
-def report_charts(report_html: str) -> dict[str, tuple[str, str]]:
-    """(SVG, title) of every chart as embedded in the report, by file stem."""
-    found = {}
-    for name, block in _FIGURE.findall(report_html):
-        source, caption = _SVG_SRC.search(block), _CAPTION.search(block)
-        if source:
-            found[name] = (base64.b64decode(source.group(1)).decode("utf-8"),
-                           html.unescape(caption.group(1)) if caption else name)
-    return found
+def inert(value: Any) -> Any:
+    """A cell value no spreadsheet will evaluate."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
+def table_csv(columns: list[str], rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([inert(c) for c in columns])
+    writer.writerows([["" if v is None else inert(v) for v in row] for row in rows])
+    return buffer.getvalue().encode("utf-8")
 
 
-def export_design(report_html: str, data_dir: Path, target: Path, cache: Path) -> list[Path]:
+def write_xlsx(path: Path, title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    """One sheet; every text cell is stored as text (never as a formula)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Tabelle"
+    for r, row in enumerate([columns, *rows], start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+    book.save(path)
+
+
+def _sha(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "big") + part)
+    return h.hexdigest()[:32]
+
+
+def _xlsx_version() -> bytes:
+    from importlib.metadata import version
+
+    return f"openpyxl {version('openpyxl')}".encode() + Path(__file__).read_bytes()
+
+
+def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str, Any], target: Path,
+                  cache: Path, force: bool = False) -> list[Path]:
     """Write the handoff into ``target`` (created); return the files written, relative to it.
 
-    PNGs and XLSX files are content-addressed in ``cache`` (by the chart's SVG, by the table's CSV):
-    a rebuild after a text edit re-uses them instead of drawing and writing everything again."""
-    data = ReportData.load(data_dir)
+    XLSX files are cached by their content and everything that shapes them (openpyxl's version and
+    this module's code); ``force`` writes them anew."""
     written: list[Path] = []
     target.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
@@ -62,33 +91,27 @@ def export_design(report_html: str, data_dir: Path, target: Path, cache: Path) -
 
     chart_dir = target / "abbildungen"
     chart_dir.mkdir()
-    svgs = report_charts(report_html)
-    drawn: dict[str, charts.Chart] | None = None
-    titles: dict[str, str] = {}
-    for name, (svg, title) in svgs.items():
-        png = cache / f"{_sha(svg.encode())}.png"
-        if not png.is_file():
-            if drawn is None:
-                drawn = {c.name: c for c in charts.all_charts(data)}
-            png.write_bytes(drawn[name].png(dpi=300))
-        (chart_dir / f"{name}.svg").write_text(svg, encoding="utf-8")
-        shutil.copyfile(png, chart_dir / f"{name}.png")
-        titles[name] = title
-        written += [Path("abbildungen") / f"{name}.svg", Path("abbildungen") / f"{name}.png"]
+    for figure in resources.get("abbildungen", []):
+        (chart_dir / f"{figure['datei']}.svg").write_text(figure["svg"], encoding="utf-8")
+        written.append(Path("abbildungen") / f"{figure['datei']}.svg")
+        if figure["png"]:
+            (chart_dir / f"{figure['datei']}.png").write_bytes(figure["png"])
+            written.append(Path("abbildungen") / f"{figure['datei']}.png")
 
     table_dir = target / "tabellen"
     table_dir.mkdir()
-    tables = figures.all_tables(data)
-    for name, frame in tables.items():
-        csv = frame.to_csv(index=False).encode("utf-8")
-        (table_dir / f"{name}.csv").write_bytes(csv)
-        xlsx = cache / f"{_sha(csv)}.xlsx"
-        if not xlsx.is_file():
-            frame.to_excel(xlsx, index=False, sheet_name=name[:31])
+    shaping = _xlsx_version()
+    for table in resources.get("tabellen", []):
+        name = table["datei"]
+        data = table_csv(table["spalten"], table["zeilen"])
+        (table_dir / f"{name}.csv").write_bytes(data)
+        xlsx = cache / f"{_sha(data, shaping)}.xlsx"
+        if force or not xlsx.is_file():
+            write_xlsx(xlsx, table.get("titel") or name, table["spalten"], table["zeilen"])
         shutil.copyfile(xlsx, table_dir / f"{name}.xlsx")
         written += [Path("tabellen") / f"{name}.csv", Path("tabellen") / f"{name}.xlsx"]
 
-    (target / "LIESMICH.md").write_text(_liesmich(titles, tables, css), encoding="utf-8")
+    (target / "LIESMICH.md").write_text(_liesmich(bericht, resources, css), encoding="utf-8")
     written.append(Path("LIESMICH.md"))
     return written
 
@@ -97,38 +120,16 @@ def zip_folder(folder: Path, archive: Path) -> None:
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                z.write(path, path.relative_to(folder.parent))
+                info = zipfile.ZipInfo(str(path.relative_to(folder.parent)), date_time=(2000, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, path.read_bytes())
 
 
-def _liesmich(chart_titles: dict[str, str], tables: dict, css: str) -> str:
-    classes = _css_classes(css)
-    lines = [
-        "# Übergabe an die Gestaltung – „Vielfalt und Zusammenhalt“",
-        "",
-        "Erzeugt von Berichtswerk bei jedem Build aus den Daten; bitte nicht von Hand ändern, sondern",
-        "die Daten (`data/`) oder das Stylesheet anpassen.",
-        "",
-        "## Dateien",
-        "",
-        "- `bericht.html` – der ganze Bericht; verweist auf `bericht.css`.",
-        "- `bericht.css` – das einzige Stylesheet. Farben der Handlungsfelder als CSS-Variablen",
-        "  `--hf-<kurzname>`; jede Klasse `.handlungsfeld--<kurzname>` setzt `--hf-farbe`.",
-        "- `abbildungen/` – jedes Diagramm als SVG (Vektor) und PNG (300 dpi), gleicher Dateiname:",
-    ]
-    lines += [f"  - `{name}` – {title}" for name, title in chart_titles.items()]
-    lines += ["- `tabellen/` – jede Tabelle als CSV (UTF-8) und XLSX:"]
-    lines += [f"  - `{name}`" for name in tables]
-    lines += [
-        "",
-        "Dateinamen: Kapitelnummer mit Bindestrich, Kurzname, Inhalt – z. B. `3-3_gefluechtete_massnahmen_je_oe`.",
-        "",
-        "## Klassen im Stylesheet",
-        "",
-        "Diese Klassen tragen die Gestaltung; sie können umgestaltet werden, ohne das HTML zu ändern:",
-        "",
-    ]
-    lines += [f"- `.{c}`" for c in classes]
-    return "\n".join(lines) + "\n"
+def _liesmich(bericht: dict[str, Any], resources: dict[str, Any], css: str) -> str:
+    from . import templating
+
+    return templating.render("liesmich", titel=bericht.get("titel", ""), abbildungen=resources.get("abbildungen", []),
+                             tabellen=resources.get("tabellen", []), klassen=_css_classes(css)) + "\n"
 
 
 def _css_classes(css: str) -> list[str]:

@@ -2,7 +2,11 @@
 
 Workers are processes (one papermill import each); they report "running" through a queue so the
 parent can print progress. A failed section keeps its executed notebook – with the error in the
-failing cell – for inspection, like papermill itself does."""
+failing cell – for inspection, like papermill itself does.
+
+Around the notebook's own cells the build adds two hidden cells (tag ``berichtswerk-intern``): the
+first starts recording what the kernel reads (:mod:`.deps`), the last hands the record back. The
+record is moved into the executed notebook's metadata and the hidden cells are removed again."""
 
 from __future__ import annotations
 
@@ -14,8 +18,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _status: mp.Queue[tuple[str, str, float]] | None = None
+
+
+INTERNAL_TAG = "berichtswerk-intern"
+START_SOURCE = "import berichtswerk.deps as _berichtswerk_deps\n_berichtswerk_deps.start()"
+END_SOURCE = "_berichtswerk_deps.emit()"
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,34 @@ class Job:
     output: Path
     parameters: dict[str, object]
     cwd: Path
+    timeout: int | None = None
+
+
+def with_recording(nb: Any) -> Any:
+    """A copy of the notebook with the two hidden bookkeeping cells around its own cells."""
+    import copy
+
+    from nbformat.v4 import new_code_cell
+
+    nb = copy.deepcopy(nb)
+    meta = {"tags": [INTERNAL_TAG]}
+    nb.cells.insert(0, new_code_cell(START_SOURCE, metadata=dict(meta)))
+    nb.cells.append(new_code_cell(END_SOURCE, metadata=dict(meta)))
+    return nb
+
+
+def take_record(nb: Any) -> Any:
+    """Move the dependency record into ``metadata.berichtswerk.abhaengigkeiten``; drop hidden cells."""
+    from .blocks import DEPS_MIME
+
+    record = {}
+    for cell in nb.cells:
+        if INTERNAL_TAG in cell.get("metadata", {}).get("tags", []):
+            for output in cell.get("outputs", []):
+                record = output.get("data", {}).get(DEPS_MIME, record)
+    nb.cells = [c for c in nb.cells if INTERNAL_TAG not in c.get("metadata", {}).get("tags", [])]
+    nb.metadata.setdefault("berichtswerk", {})["abhaengigkeiten"] = record
+    return nb
 
 
 @dataclass(frozen=True)
@@ -51,21 +89,30 @@ def _init_worker(status: mp.Queue[tuple[str, str, float]], env: dict[str, str], 
 
 def run_job(job: Job) -> Outcome:
     """Execute one notebook; never raises for notebook errors (they are the outcome)."""
+    import nbformat
     import papermill as pm
 
     start = time.perf_counter()
     if _status is not None:
         _status.put(("läuft", job.key, time.time()))
     try:
+        source = with_recording(nbformat.read(job.notebook, as_version=4))
         pm.execute_notebook(
-            str(job.notebook), str(job.output), parameters=job.parameters, kernel_name="python3",
+            source, str(job.output), parameters=job.parameters, kernel_name="python3",
             progress_bar=False, log_output=False, cwd=str(job.cwd), request_save_on_cell_execute=False,
+            execution_timeout=job.timeout,
         )
     except pm.PapermillExecutionError as exc:
-        return Outcome(job.key, False, time.perf_counter() - start, exc.exec_count,
+        # the hidden first cell shifts the execution count by one
+        return Outcome(job.key, False, time.perf_counter() - start, (exc.exec_count or 1) - 1 or None,
                        f"{exc.ename}: {exc.evalue}", exc.source)
-    except Exception as exc:  # kernel died, notebook unreadable …: still a section failure
-        return Outcome(job.key, False, time.perf_counter() - start, None, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # kernel died, timeout, notebook unreadable …: still a section failure
+        message = f"{type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "CellTimeoutError":
+            message = f"Zeitlimit von {job.timeout} s für eine Zelle überschritten"
+        return Outcome(job.key, False, time.perf_counter() - start, None, message)
+    executed = take_record(nbformat.read(job.output, as_version=4))
+    nbformat.write(executed, job.output)
     return Outcome(job.key, True, time.perf_counter() - start)
 
 

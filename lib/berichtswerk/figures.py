@@ -1,5 +1,6 @@
 """Figures computed from the measures: counts per unit, per Handlungsfeld, per Ziel, and the key
-figures of a section. Pure functions of the loaded data."""
+figures of a section. Pure functions of the loaded data; given a Handlungsfeld they read only that
+field's data (which is what the section is then recorded to depend on)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,10 @@ import pandas as pd
 from .load import ReportData
 
 
-def measures_of(data: ReportData, handlungsfeld: str | None = None) -> pd.DataFrame:
-    m = data.massnahmen
-    return m if handlungsfeld is None else m[m["handlungsfeld"] == handlungsfeld]
-
-
 def measures_per_oe(data: ReportData, handlungsfeld: str | None = None) -> pd.DataFrame:
     """Measures per organisational unit (a measure with two units counts for both), most first;
     measures without a unit are counted as "ohne Angabe"."""
-    exploded = measures_of(data, handlungsfeld).explode("oe")
+    exploded = data.massnahmen(handlungsfeld).explode("oe")
     codes = exploded["oe"].fillna("")
     counts = codes.value_counts()
     frame = pd.DataFrame({"oe": counts.index, "anzahl": counts.to_numpy()})
@@ -27,36 +23,38 @@ def measures_per_oe(data: ReportData, handlungsfeld: str | None = None) -> pd.Da
 
 
 def measures_per_handlungsfeld(data: ReportData) -> pd.DataFrame:
-    m = data.massnahmen
+    m, ziele = data.massnahmen(), data.ziele()
     rows = []
-    for _, hf in data.handlungsfelder.iterrows():
+    for _, hf in data.handlungsfelder().iterrows():
         part = m[m["handlungsfeld"] == hf["titel"]]
-        rows.append({"nummer": hf["nummer"], "handlungsfeld": hf["titel"], "slug": hf["slug"],
-                     "massnahmen": int(part["nr"].notna().sum()), "ohne_nr": int(part["nr"].isna().sum()),
-                     "ziele": int((data.ziele["handlungsfeld"] == hf["titel"]).sum())})
-    return pd.DataFrame(rows)
+        rows.append({"nummer": data.nummer(hf["titel"]), "handlungsfeld": hf["titel"], "slug": hf["slug"],
+                     "farbe": hf["farbe"], "massnahmen": int(part["nr"].notna().sum()),
+                     "ohne_nr": int(part["nr"].isna().sum()),
+                     "ziele": int((ziele["handlungsfeld"] == hf["titel"]).sum())})
+    return pd.DataFrame(rows, columns=["nummer", "handlungsfeld", "slug", "farbe", "massnahmen", "ohne_nr", "ziele"])
 
 
 def ziele_with_counts(data: ReportData, handlungsfeld: str) -> pd.DataFrame:
     """The field's Ziele in table order with the number of entries serving each."""
-    ziele = data.ziele[data.ziele["handlungsfeld"] == handlungsfeld][["ziel"]].reset_index(drop=True)
-    counts = measures_of(data, handlungsfeld).groupby("ziel", observed=True).size()
+    ziele = data.ziele(handlungsfeld)[["ziel"]].copy()
+    counts = data.massnahmen(handlungsfeld).groupby("ziel", observed=True).size()
     ziele["anzahl"] = [int(counts.get(z, 0)) for z in ziele["ziel"]]
     return ziele
 
 
-def ziele_without_measures(data: ReportData) -> pd.DataFrame:
-    used = set(zip(data.massnahmen["handlungsfeld"].astype(str), data.massnahmen["ziel"], strict=True))
-    mask = [(h, z) not in used for h, z in zip(data.ziele["handlungsfeld"], data.ziele["ziel"], strict=True)]
-    return data.ziele[mask].reset_index(drop=True)
+def ziele_without_measures(data: ReportData, handlungsfeld: str | None = None) -> pd.DataFrame:
+    m, ziele = data.massnahmen(handlungsfeld), data.ziele(handlungsfeld)
+    used = set(zip(m["handlungsfeld"].astype(str), m["ziel"], strict=True))
+    mask = [(h, z) not in used for h, z in zip(ziele["handlungsfeld"], ziele["ziel"], strict=True)]
+    return ziele[mask].reset_index(drop=True)
 
 
 def matrix_handlungsfeld_oe(data: ReportData) -> pd.DataFrame:
     """Handlungsfeld × unit: number of measures; columns ordered by total, rows in report order."""
-    exploded = data.massnahmen.explode("oe").dropna(subset=["oe"])
+    exploded = data.massnahmen().explode("oe").dropna(subset=["oe"])
     exploded = exploded.assign(name=[data.oe_name(c) for c in exploded["oe"]])
     table = pd.crosstab(exploded["handlungsfeld"], exploded["name"])
-    table = table.reindex(list(data.handlungsfelder["titel"]), fill_value=0)
+    table = table.reindex(list(data.handlungsfelder()["titel"]), fill_value=0)
     order = table.sum().sort_values(ascending=False, kind="stable").index
     return table[order]
 
@@ -72,55 +70,14 @@ class KeyFigures:
 
 
 def key_figures(data: ReportData, handlungsfeld: str | None = None) -> KeyFigures:
-    m = measures_of(data, handlungsfeld)
+    m = data.massnahmen(handlungsfeld)
     units = {c for cell in m["oe"] for c in cell}
     papers = {d.kennung for cell in m["drucksachen"] for d in cell}
-    ziele = data.ziele if handlungsfeld is None else data.ziele[data.ziele["handlungsfeld"] == handlungsfeld]
-    empty = ziele_without_measures(data)
-    if handlungsfeld is not None:
-        empty = empty[empty["handlungsfeld"] == handlungsfeld]
     return KeyFigures(
         massnahmen=int(m["nr"].notna().sum()),
         ohne_nr=int(m["nr"].isna().sum()),
         organisationseinheiten=len(units),
         drucksachen=len(papers),
-        ziele=len(ziele),
-        ziele_ohne_massnahme=len(empty),
+        ziele=len(data.ziele(handlungsfeld)),
+        ziele_ohne_massnahme=len(ziele_without_measures(data, handlungsfeld)),
     )
-
-
-def all_tables(data: ReportData) -> dict[str, pd.DataFrame]:
-    """Every table of the report as plain data, keyed by a stable, readable file stem
-    (for the design-team export): German column names, lists joined with "; "."""
-    tables: dict[str, pd.DataFrame] = {}
-    for _, hf in data.handlungsfelder.iterrows():
-        stem = f"{hf['nummer'].replace('.', '-')}_{hf['slug']}"
-        ziele = ziele_with_counts(data, hf["titel"]).rename(columns={"ziel": "Ziel", "anzahl": "Maßnahmen"})
-        tables[f"{stem}_ziele"] = ziele
-        per_oe = measures_per_oe(data, hf["titel"])
-        tables[f"{stem}_massnahmen_je_oe"] = pd.DataFrame(
-            {"OE": per_oe["oe"], "Organisationseinheit": per_oe["name"], "Maßnahmen": per_oe["anzahl"]})
-    per_hf = measures_per_handlungsfeld(data)
-    tables["4_massnahmen_je_handlungsfeld"] = pd.DataFrame({
-        "Nummer": per_hf["nummer"], "Handlungsfeld": per_hf["handlungsfeld"], "Ziele": per_hf["ziele"],
-        "Maßnahmen": per_hf["massnahmen"], "Einträge ohne Nr.": per_hf["ohne_nr"]})
-    per_oe = measures_per_oe(data)
-    tables["4_massnahmen_je_oe"] = pd.DataFrame(
-        {"OE": per_oe["oe"], "Organisationseinheit": per_oe["name"], "Maßnahmen": per_oe["anzahl"]})
-    matrix = matrix_handlungsfeld_oe(data)
-    tables["4_matrix_handlungsfeld_oe"] = matrix.reset_index().rename(columns={"handlungsfeld": "Handlungsfeld"})
-    tables["4_ziele_ohne_massnahmen"] = ziele_without_measures(data).rename(
-        columns={"handlungsfeld": "Handlungsfeld", "ziel": "Ziel"})
-    tables["4_ausblick_themenfelder"] = data.ausblick.rename(columns={
-        "themenfeld": "Themenfeld", "ziel": "Ziel", "beschreibung": "Beschreibung",
-        "geplante_massnahmen": "Exemplarische Auswahl geplanter Maßnahmen und Schritte"})
-    m = data.massnahmen
-    tables["6-1_massnahmen"] = pd.DataFrame({
-        "Nr.": m["nr"], "Handlungsfeld": m["handlungsfeld"].astype(str), "Ziel": m["ziel"], "Titel": m["titel"],
-        "Maßnahme (Kurzbeschreibung)": m["beschreibung"],
-        "OE": ["; ".join(v) for v in m["oe"]],
-        "Drucksachen": ["; ".join(str(d) for d in v) for v in m["drucksachen"]],
-        "Weitere Infos": ["; ".join(v) for v in m["weitere_infos"]]})
-    tables["6-2_organisationseinheiten"] = data.organisationseinheiten[["oe", "name", "dezernat", "mitwirkung"]].rename(
-        columns={"oe": "OE", "name": "Name", "dezernat": "Dezernat", "mitwirkung": "Mitwirkung am Bericht"})
-    return tables

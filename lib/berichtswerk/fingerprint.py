@@ -4,12 +4,10 @@ of heavy imports, so a no-op rebuild can answer without loading pandas or paperm
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
 
 from .paths import PACKAGE_DIR
-from .sections import Section, digest
 
 
 def tree_digest(root: Path, patterns: tuple[str, ...]) -> bytes:
@@ -29,12 +27,3 @@ def library_digest() -> bytes:
 def data_digest(data_dir: Path) -> str:
     """All of ``data/``; equal digests mean the last successful validation still holds."""
     return tree_digest(data_dir, ("*",)).hex()
-
-
-def section_key(section: Section, data_dir: Path, library: bytes) -> str:
-    return digest(
-        section.notebook.read_bytes(),
-        json.dumps(section.parameters, sort_keys=True).encode(),
-        section.fingerprint(data_dir),
-        library,
-    )

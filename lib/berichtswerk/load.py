@@ -1,6 +1,10 @@
-"""Typed loaders, one per table of ``data/``. Each validates first (see :mod:`.validation`) and then
-returns pandas objects with proper dtypes: ``nr`` as nullable integer, multi-valued cells as lists,
-Drucksachen parsed into :class:`~berichtswerk.drucksachen.Drucksache`."""
+"""Typed loaders: each file of ``data/`` has exactly one reader here. Tables are validated first (see
+:mod:`.validation`) and come back as pandas objects with proper dtypes: ``nr`` as nullable integer,
+multi-valued cells as lists, Drucksachen parsed into :class:`~berichtswerk.drucksachen.Drucksache`.
+
+:class:`ReportData` is what notebooks use. Its accessors filter (one Handlungsfeld's measures, one
+unit's name) and, inside a build, record a digest of exactly what they returned (:mod:`.deps`): that
+record, not a hand-written list, decides which sections a data edit re-runs."""
 
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from . import drucksachen, schema
+from . import deps, drucksachen, schema, theme
+from .documents import handlungsfelder_document, load_bericht, load_text, read_yaml
 from .errors import DataError, Problem, UnreadableFileError
 from .paths import find_data_dir
 from .tables import read_table
@@ -21,14 +25,11 @@ from .tables import read_table
 
 def _frame(path: Path) -> pd.DataFrame:
     try:
-        frame, _ = read_table(path)
+        with deps.loader_reads(path):
+            frame, _ = read_table(path)
     except UnreadableFileError as exc:
         raise DataError([Problem(path.name, str(exc).split(": ", 1)[-1])]) from None
     return frame
-
-
-def _yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def type_measures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +82,7 @@ def _validated_by_build(data_dir: Path, path: Path) -> bool:
 
 def load_ziele(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Ziele in table order, including those without any measure."""
-    frame = _frame(find_data_dir(data_dir) / schema.FILES["ziele"])
-    return frame.astype("string")
+    return _frame(find_data_dir(data_dir) / schema.FILES["ziele"]).astype("string")
 
 
 def load_organisationseinheiten(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -98,30 +98,29 @@ def load_dezernate(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def load_handlungsfelder(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The eight Handlungsfelder (chapter 3) in report order, indexed by title."""
-    doc = _yaml(find_data_dir(data_dir) / schema.FILES["handlungsfelder"])
+    """The Handlungsfelder in report order: title, slug, colour (configured or derived), intro text."""
     rows = [
         {
-            "nummer": e["nummer"],
             "titel": e["titel"],
             "slug": e["slug"],
+            "farbe": theme.farbe_fuer(e["slug"], e.get("farbe")),
             "integrationskonzept_seite": e.get("integrationskonzept_seite"),
             "einleitung": e["einleitung"],
             "weitere_quellen": list(e.get("weitere_quellen") or []),
         }
-        for e in doc["handlungsfelder"]
+        for e in handlungsfelder_document(data_dir)
     ]
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["titel", "slug", "farbe", "integrationskonzept_seite", "einleitung",
+                                        "weitere_quellen"])
     frame["integrationskonzept_seite"] = frame["integrationskonzept_seite"].astype("Int64")
     return frame
 
 
 def load_beispiele(data_dir: str | Path | None = None) -> pd.DataFrame:
     """The "Was haben wir erreicht?" examples: one row per example with the measures it cites."""
-    doc = _yaml(find_data_dir(data_dir) / schema.FILES["handlungsfelder"])
     rows = [
         {"handlungsfeld": e["titel"], "position": i, "text": b["text"], "massnahmen": list(b["massnahmen"])}
-        for e in doc["handlungsfelder"]
+        for e in handlungsfelder_document(data_dir)
         for i, b in enumerate(e.get("beispiele") or [], start=1)
     ]
     return pd.DataFrame(rows, columns=["handlungsfeld", "position", "text", "massnahmen"])
@@ -129,82 +128,176 @@ def load_beispiele(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 def load_ausblick(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Chapter 4's table of Themenfelder (Ziel, Beschreibung, geplante Maßnahmen as Markdown)."""
-    doc = _yaml(find_data_dir(data_dir) / schema.FILES["ausblick"])
+    doc = read_yaml(find_data_dir(data_dir) / schema.FILES["ausblick"])
     return pd.DataFrame(doc["themenfelder"]).astype("string")
 
 
-def load_bericht(data_dir: str | Path | None = None) -> dict[str, Any]:
-    """Title page, imprint and chapter titles."""
-    return _yaml(find_data_dir(data_dir) / schema.FILES["bericht"])
-
-
-def load_text(name: str, data_dir: str | Path | None = None) -> str:
-    """A prose file from ``data/texte/`` (Markdown), e.g. ``load_text("kapitel_1")``."""
-    return (find_data_dir(data_dir) / schema.TEXT_DIR / f"{name}.md").read_text(encoding="utf-8")
+def _key(table: str, **filters: Any) -> str:
+    chosen = {k: v for k, v in filters.items() if v is not None}
+    return table + "".join(f"?{k}={v}" for k, v in sorted(chosen.items()))
 
 
 @dataclass
 class ReportData:
-    """Everything one section needs, loaded lazily from one data folder."""
+    """Everything a section reads, loaded lazily from one data folder.
+
+    Accessors take optional filters; what they return is what the section depends on."""
 
     data_dir: Path
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> ReportData:
-        return cls(find_data_dir(data_dir))
+        data = cls(find_data_dir(data_dir))
+        deps.note_data_dir(data.data_dir)
+        return data
 
+    # parsed files, cached, not recorded (the public accessors below record what they hand out)
     @cached_property
-    def massnahmen(self) -> pd.DataFrame:
-        return _measures(self.data_dir / schema.FILES["massnahmen"], self.data_dir,
-                         list(self.handlungsfelder["titel"]), lambda: set(self.organisationseinheiten["oe"]))
-
-    @cached_property
-    def ziele(self) -> pd.DataFrame:
-        return load_ziele(self.data_dir)
-
-    @cached_property
-    def organisationseinheiten(self) -> pd.DataFrame:
-        return load_organisationseinheiten(self.data_dir)
-
-    @cached_property
-    def dezernate(self) -> pd.DataFrame:
-        return load_dezernate(self.data_dir)
-
-    @cached_property
-    def handlungsfelder(self) -> pd.DataFrame:
+    def _handlungsfelder(self) -> pd.DataFrame:
         return load_handlungsfelder(self.data_dir)
 
     @cached_property
-    def beispiele(self) -> pd.DataFrame:
+    def _organisationseinheiten(self) -> pd.DataFrame:
+        return load_organisationseinheiten(self.data_dir)
+
+    @cached_property
+    def _massnahmen(self) -> pd.DataFrame:
+        return _measures(self.data_dir / schema.FILES["massnahmen"], self.data_dir,
+                         list(self._handlungsfelder["titel"]), lambda: set(self._organisationseinheiten["oe"]))
+
+    @cached_property
+    def _ziele(self) -> pd.DataFrame:
+        return load_ziele(self.data_dir)
+
+    @cached_property
+    def _beispiele(self) -> pd.DataFrame:
         return load_beispiele(self.data_dir)
 
     @cached_property
-    def ausblick(self) -> pd.DataFrame:
-        return load_ausblick(self.data_dir)
+    def _bericht(self) -> dict[str, Any]:
+        return load_bericht(self.data_dir)
 
     @cached_property
-    def bericht(self) -> dict[str, Any]:
-        return load_bericht(self.data_dir)
+    def _oe_names(self) -> dict[str, str]:
+        named = self._organisationseinheiten.dropna(subset=["name"])
+        return dict(zip(named["oe"], named["name"], strict=True))
+
+    def _recorded(self, value: Any, table: str, **filters: Any) -> Any:
+        deps.record_data(_key(table, **filters), value)
+        return value
+
+    # --- accessors ---------------------------------------------------------------------------------
+
+    def massnahmen(self, handlungsfeld: str | None = None) -> pd.DataFrame:
+        """All measures, or those of one Handlungsfeld, in table order."""
+        m = self._massnahmen
+        if handlungsfeld is not None:
+            self.handlungsfeld(handlungsfeld)  # a clear error for an unknown title
+            m = m[m["handlungsfeld"] == handlungsfeld].reset_index(drop=True)
+        return self._recorded(m, "massnahmen", handlungsfeld=handlungsfeld)
+
+    def ziele(self, handlungsfeld: str | None = None) -> pd.DataFrame:
+        """The Ziele (all, or of one Handlungsfeld) in table order, including those without measures."""
+        z = self._ziele
+        if handlungsfeld is not None:
+            z = z[z["handlungsfeld"] == handlungsfeld].reset_index(drop=True)
+        return self._recorded(z, "ziele", handlungsfeld=handlungsfeld)
+
+    def handlungsfelder(self) -> pd.DataFrame:
+        return self._recorded(self._handlungsfelder, "handlungsfelder")
+
+    def handlungsfeld(self, titel: str | None = None) -> pd.Series:
+        """One Handlungsfeld by title (``None``: the first); a clear error lists the valid titles."""
+        frame = self._handlungsfelder
+        if titel is None:
+            if frame.empty:
+                raise DataError([Problem(schema.FILES["handlungsfelder"], "keine Handlungsfelder",
+                                         "mindestens ein Handlungsfeld")])
+            titel = str(frame.iloc[0]["titel"])
+        match = frame[frame["titel"] == titel]
+        if match.empty:
+            valid = ", ".join(f"„{t}“" for t in frame["titel"])
+            raise DataError([Problem(schema.FILES["handlungsfelder"], f"Handlungsfeld „{titel}“ gibt es nicht",
+                                     f"eines von {valid}", spalte="handlungsfeld", wert=titel)])
+        return self._recorded(match.iloc[0], "handlungsfeld", titel=titel)
+
+    def beispiele(self, handlungsfeld: str) -> pd.DataFrame:
+        b = self._beispiele
+        return self._recorded(b[b["handlungsfeld"] == handlungsfeld].reset_index(drop=True), "beispiele", handlungsfeld=handlungsfeld)
+
+    def organisationseinheiten(self) -> pd.DataFrame:
+        return self._recorded(self._organisationseinheiten, "organisationseinheiten")
+
+    def oe_name(self, code: str) -> str:
+        """The unit's name, or "OE <code>" where the report names none."""
+        return self._recorded(self._oe_names.get(code, f"OE {code}"), "oe_name", code=code)
+
+    def hat_oe_namen(self, code: str) -> bool:
+        return self._recorded(code in self._oe_names, "hat_oe_namen", code=code)
+
+    def dezernate(self) -> pd.DataFrame:
+        return self._recorded(load_dezernate(self.data_dir), "dezernate")
+
+    def ausblick(self) -> pd.DataFrame:
+        return self._recorded(load_ausblick(self.data_dir), "ausblick")
+
+    def bericht(self, schluessel: str) -> Any:
+        """One top-level entry of ``bericht.yaml`` (e.g. ``"impressum"``)."""
+        return self._recorded(self._bericht.get(schluessel), "bericht", schluessel=schluessel)
+
+    def beschriftung(self, name: str, **werte: Any) -> str:
+        """One of the report's own words (``bericht.yaml``, ``beschriftungen``), placeholders filled."""
+        text = self._recorded((self._bericht.get("beschriftungen") or {}).get(name), "beschriftung", name=name)
+        if text is None:
+            raise DataError([Problem(schema.FILES["bericht"], f"Beschriftung „{name}“ fehlt",
+                                     schema.BESCHRIFTUNGEN.get(name, "ein Text"), ort="beschriftungen")])
+        return str(text).format(**werte) if werte else str(text)
+
+    def nummer(self, handlungsfeld: str) -> str | None:
+        """The chapter number the structure gives a Handlungsfeld's section (e.g. "3.3")."""
+        with deps.loader_reads(self.data_dir / schema.FILES["gliederung"]):
+            structure = load_structure_cached(self.data_dir)
+        found = next((c.nummer for c in structure.chapters
+                      if c.parameter.get("handlungsfeld") == handlungsfeld and c.notebook), None)
+        return self._recorded(found, "nummer", handlungsfeld=handlungsfeld)
 
     def text(self, name: str) -> str:
         return load_text(name, self.data_dir)
 
-    def handlungsfeld(self, titel: str) -> pd.Series:
-        """One Handlungsfeld by title; a clear error lists the valid titles."""
-        match = self.handlungsfelder[self.handlungsfelder["titel"] == titel]
-        if match.empty:
-            valid = ", ".join(f"„{t}“" for t in self.handlungsfelder["titel"])
-            raise DataError([Problem(schema.FILES["handlungsfelder"],
-                                     f"Handlungsfeld „{titel}“ gibt es nicht", f"eines von {valid}",
-                                     spalte="handlungsfeld", wert=titel)])
-        return match.iloc[0]
 
-    @cached_property
-    def oe_names(self) -> dict[str, str]:
-        """Code → name of every unit the report names (units without a name are left out)."""
-        named = self.organisationseinheiten.dropna(subset=["name"])
-        return dict(zip(named["oe"], named["name"], strict=True))
+_structures: dict[Path, Any] = {}
 
-    def oe_name(self, code: str) -> str:
-        """The unit's name, or "OE <code>" where the report names none."""
-        return self.oe_names.get(code, f"OE {code}")
+
+def load_structure_cached(data_dir: Path) -> Any:
+    from .structure import _resolve, read_document
+
+    if data_dir not in _structures:
+        _structures[data_dir] = _resolve(read_document(data_dir), data_dir)
+    return _structures[data_dir]
+
+
+def derive(data_dir: Path, key: str) -> str | None:
+    """Re-derive a recorded piece of data with the same loaders; its digest, or ``None`` if it can no
+    longer be derived (which counts as changed). A key is ``accessor?parameter=value…``."""
+    accessor, *filters = key.split("?")
+    kwargs = dict(f.split("=", 1) for f in filters)
+    data = _derivation_data(data_dir)
+    try:
+        value = getattr(data, accessor)(**kwargs)
+    except (DataError, AttributeError, KeyError, OSError, ValueError, TypeError):
+        return None
+    return deps.value_digest(value)
+
+
+_derivation: dict[Path, ReportData] = {}
+
+
+def _derivation_data(data_dir: Path) -> ReportData:
+    if data_dir not in _derivation:
+        _derivation[data_dir] = ReportData(data_dir)
+    return _derivation[data_dir]
+
+
+def forget_derivations() -> None:
+    _derivation.clear()
+    _structures.clear()

@@ -1,177 +1,123 @@
-"""HTML fragments for the report sections. Notebooks call these and display the result; the
-assembler turns the outputs into one document. Every function is pure: data in, markup out.
+"""The report's building blocks for notebooks: data in, a displayable block out (a
+:class:`~berichtswerk.blocks.Fragment` of prose, a :class:`~berichtswerk.blocks.Tabelle`). The markup
+lives in Jinja templates (``templates/fragmente``, autoescaped); prose from data goes through the one
+sanitising Markdown pipeline (:mod:`.markdown`).
 
-Conventions the assembler and the stylesheet rely on:
-- chapter headings are ``<h1 id="kapitel-N">``, sub-chapters ``<h2 id="kapitel-N-M">``, a
-  Handlungsfeld is ``<h2 id="handlungsfeld-<slug>">``; only h1/h2 enter the table of contents;
-- each appendix row of a numbered measure has ``id="massnahme-<nr>"`` and every citation of a
-  measure links there with the text "vgl. Anhang Maßnahme Nr. X".
-"""
+Headings inside blocks are relative to the chapter they stand in (``h2`` = first level below it); the
+assembler numbers and shifts them. Chapter headings come from the structure, not from here."""
 
 from __future__ import annotations
 
-import base64
-import html
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-import mistune
 import pandas as pd
+from markupsafe import Markup
 
-from . import figures
-from .format import datum, zahl
+from . import figures, markdown, templating
+from .blocks import Fragment, Tabelle, tabelle_aus_frame
+from .format import zahl
 from .load import ReportData
 
-if TYPE_CHECKING:
-    from .charts import Chart
 
-_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\s+")
-
-
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def _fragment(html: str, text: str = "", farbe: str | None = None) -> Fragment:
+    return Fragment(html, farbe, text)
 
 
-def kapitel_id(nummer: str) -> str:
-    return "kapitel-" + nummer.replace(".", "-")
+def prosa(text: str) -> Fragment:
+    """Markdown prose (from data or an analyst) as report text."""
+    return _fragment(markdown.render(text), text[:60])
 
 
-def massnahme_id(nr: int) -> str:
-    return f"massnahme-{int(nr)}"
+def text(data: ReportData, name: str) -> Fragment:
+    """A prose file from ``data/texte/<name>.md``."""
+    return prosa(data.text(name))
 
 
-def verweis(nr: int) -> str:
-    """The report's citation of a measure, as a working link into the appendix."""
-    return f'<a class="verweis" href="#{massnahme_id(nr)}">vgl. Anhang Maßnahme Nr.&nbsp;{int(nr)}</a>'
+def zwischentitel(titel: str, farbe: str | None = None) -> Fragment:
+    """An unnumbered sub-heading below the chapter (coloured like the chapter)."""
+    return _fragment(templating.render("zwischentitel", titel=titel, id=None), titel, farbe)
 
 
-class _Renderer(mistune.HTMLRenderer):
-    def heading(self, text: str, level: int, **attrs: object) -> str:
-        match = _NUMBERED.match(re.sub(r"<[^>]+>", "", text))
-        ident = kapitel_id(match.group(1)) if match else "abschnitt-" + _slug(text)
-        return f'<h{level} id="{ident}">{text}</h{level}>\n'
+# --- one Handlungsfeld ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> mistune.Markdown:
-    return mistune.create_markdown(renderer=_Renderer(escape=False), plugins=["strikethrough"])
-
-
-def markdown(text: str) -> str:
-    """Render trusted Markdown from ``data/`` (raw HTML such as the notes block is allowed)."""
-    return _markdown()(text)
-
-
-def _slug(text: str) -> str:
-    text = text.lower()
-    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(a, b)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-def kapitel(data: ReportData, nummer: str, text: str | None = None) -> str:
-    """Chapter heading (numbered as in the report) followed by its prose from ``data/texte``."""
-    titel = data.bericht["kapitel"][nummer]
-    level = 1 if "." not in nummer else 2
-    body = markdown(text) if text else ""
-    return f'<h{level} id="{kapitel_id(nummer)}">{esc(nummer)} {esc(titel)}</h{level}>\n{body}'
-
-
-# --- chapter 3: one Handlungsfeld --------------------------------------------------------------
-
-
-def _wrap(data: ReportData, handlungsfeld: str, inner: str) -> str:
-    slug = data.handlungsfeld(handlungsfeld)["slug"]
-    return f'<div class="handlungsfeld handlungsfeld--{slug}">\n{inner}\n</div>'
-
-
-def handlungsfeld_kopf(data: ReportData, handlungsfeld: str) -> str:
-    """"3.N Titel", the intro text and its footnote(s)."""
+def handlungsfeld_kopf(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
+    """The field's intro text and its notes (page of the concept cited, further sources)."""
     hf = data.handlungsfeld(handlungsfeld)
     notes = []
     if pd.notna(hf["integrationskonzept_seite"]):
-        notes.append(f"Vgl. Integrationskonzept der Region Hannover, Seite {int(hf['integrationskonzept_seite'])}.")
-    notes += [f'Vgl. <a href="{esc(u)}">{esc(u)}</a>' for u in hf["weitere_quellen"]]
-    intro = markdown(hf["einleitung"])
+        notes.append(Markup(markdown.render_inline(
+            data.beschriftung("anmerkung_konzeptseite", seite=int(hf["integrationskonzept_seite"])))))
+    notes += [Markup(markdown.render_inline(f"Vgl. <{url}>")) for url in hf["weitere_quellen"]]
+    intro = markdown.render(hf["einleitung"]).rstrip()
     if notes:
-        marks = "".join(f'<sup><a href="#fn-{hf["slug"]}-{i}" id="fnref-{hf["slug"]}-{i}" '
-                        f'aria-label="Anmerkung {i}">{i}</a></sup>' for i in range(1, len(notes) + 1))
-        intro = re.sub(r"</p>\s*$", marks + "</p>", intro.rstrip(), count=1)
-        items = "".join(f'<li id="fn-{hf["slug"]}-{i}">{n}</li>' for i, n in enumerate(notes, start=1))
-        intro += f'\n<ol class="anmerkungen" aria-label="Anmerkungen">{items}</ol>'
-    inner = (f'<h2 id="handlungsfeld-{hf["slug"]}" class="handlungsfeld__titel">'
-             f'{esc(hf["nummer"])} {esc(hf["titel"])}</h2>\n{intro}')
-    return _wrap(data, handlungsfeld, inner)
+        marks = templating.render("fussnotenzeichen", slug=hf["slug"], anzahl=len(notes))
+        intro = re.sub(r"</p>\s*$", lambda _: marks + "</p>", intro, count=1)
+    html = templating.render("handlungsfeld_kopf", einleitung=Markup(intro), anmerkungen=notes, slug=hf["slug"])
+    return _fragment(html, hf["titel"], hf["farbe"])
 
 
-def handlungsfeld_ziele(data: ReportData, handlungsfeld: str) -> str:
+def handlungsfeld_ziele(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
     """"Wo wollten wir hin?": the field's Ziele, each with the number of measures serving it."""
-    slug = data.handlungsfeld(handlungsfeld)["slug"]
-    items = []
-    for _, row in figures.ziele_with_counts(data, handlungsfeld).iterrows():
-        n = row["anzahl"]
-        count = ("keine Maßnahme im Bericht" if n == 0 else f"{zahl(n)} Maßnahme" if n == 1
-                 else f"{zahl(n)} Maßnahmen")
-        cls = ' class="ziel--ohne"' if n == 0 else ""
-        items.append(f'<li{cls}><span class="ziel__text">{esc(row["ziel"])}</span> '
-                     f'<span class="ziel__anzahl">{count}</span></li>')
-    inner = (f'<h3 id="handlungsfeld-{slug}-ziele">Wo wollten wir hin?</h3>\n'
-             f'<ul class="ziele">{"".join(items)}</ul>')
-    return _wrap(data, handlungsfeld, inner)
+    hf = data.handlungsfeld(handlungsfeld)
+    ziele = figures.ziele_with_counts(data, hf["titel"]).to_dict("records")
+    html = (templating.render("zwischentitel", titel=data.beschriftung("ziele"), id=f"{hf['slug']}-ziele")
+            + templating.render("ziele", ziele=ziele))
+    return _fragment(html, data.beschriftung("ziele"), hf["farbe"])
 
 
-def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str) -> str:
-    """"Was haben wir erreicht?": the report's examples with links into the appendix; where the
-    report gives none, the field's measures grouped by Ziel instead (and it says so)."""
-    slug = data.handlungsfeld(handlungsfeld)["slug"]
-    beispiele = data.beispiele[data.beispiele["handlungsfeld"] == handlungsfeld]
-    parts = [f'<h3 id="handlungsfeld-{slug}-erreicht">Was haben wir erreicht?</h3>']
-    if len(beispiele):
-        for _, b in beispiele.iterrows():
-            links = ", ".join(verweis(nr) for nr in b["massnahmen"])
-            body = markdown(b["text"]).rstrip()
-            body = re.sub(r"</(p|li)>\s*(</[uo]l>)?\s*$", lambda m, links=links: f" ({links})</{m.group(1)}>" +
-                          (m.group(2) or ""), body, count=1)
-            parts.append(f'<div class="beispiel">{body}</div>')
-    else:
-        parts.append('<p class="hinweis">Der Bericht von 2021 nennt für dieses Handlungsfeld keine '
-                     'Beispiele. Hier stehen stattdessen alle Maßnahmen des Handlungsfelds, geordnet '
-                     'nach Zielen.</p>')
-        measures = figures.measures_of(data, handlungsfeld)
-        for ziel in data.ziele.loc[data.ziele["handlungsfeld"] == handlungsfeld, "ziel"]:
+def verweis(nr: int) -> Markup:
+    """The report's citation of a measure, as a working link into the appendix."""
+    return Markup(templating.render("verweis", nr=int(nr)))
+
+
+def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
+    """"Was haben wir erreicht?": the report's examples with links into the appendix; where the data
+    gives none, the field's measures grouped by Ziel instead (and it says so)."""
+    hf = data.handlungsfeld(handlungsfeld)
+    beispiele = []
+    for _, b in data.beispiele(hf["titel"]).iterrows():
+        links = ", ".join(str(verweis(nr)) for nr in b["massnahmen"])
+        body = markdown.render(b["text"]).rstrip()
+        body = re.sub(r"</(p|li)>\s*(</[uo]l>)?\s*$",
+                      lambda m: f" ({links})</{m.group(1)}>" + (m.group(2) or ""), body, count=1)
+        beispiele.append(Markup(body))
+    gruppen = []
+    if not beispiele:
+        measures = data.massnahmen(hf["titel"])
+        for ziel in data.ziele(hf["titel"])["ziel"]:
             rows = measures[measures["ziel"] == ziel]
-            if rows.empty:
-                continue
-            items = "".join(
-                f'<li>{esc(r["titel"])}' + (f' ({verweis(r["nr"])})' if pd.notna(r["nr"]) else "") + "</li>"
-                for _, r in rows.iterrows())
-            parts.append(f'<h4>{esc(ziel)}</h4><ul class="massnahmenliste">{items}</ul>')
-    return _wrap(data, handlungsfeld, "\n".join(parts))
+            if len(rows):
+                gruppen.append({"ziel": ziel, "massnahmen": [
+                    {"titel": r["titel"], "nr": None if pd.isna(r["nr"]) else int(r["nr"])}
+                    for _, r in rows.iterrows()]})
+    html = (templating.render("zwischentitel", titel=data.beschriftung("erreicht"), id=f"{hf['slug']}-erreicht")
+            + templating.render("erreicht", beispiele=beispiele, gruppen=gruppen,
+                                hinweis=data.beschriftung("ohne_beispiele") if not beispiele else ""))
+    return _fragment(html, data.beschriftung("erreicht"), hf["farbe"])
 
 
-def kennzahlen(data: ReportData, handlungsfeld: str | None = None) -> str:
-    """Key figures: measures, units involved, council papers cited (for one field or all)."""
+def kennzahlen(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
+    """Key figures: measures, units involved, council papers cited, Ziele (for one field or all)."""
     k = figures.key_figures(data, handlungsfeld)
     items = [("Maßnahmen", k.massnahmen), ("beteiligte Organisationseinheiten", k.organisationseinheiten),
              ("zitierte Drucksachen", k.drucksachen), ("Ziele", k.ziele)]
     if k.ohne_nr:
         items.insert(1, ("weitere Einträge ohne Nr.", k.ohne_nr))
-    cells = "".join(f'<div class="kennzahl"><dt>{esc(label)}</dt><dd>{zahl(n)}</dd></div>'
-                    for label, n in items)
     label = f"Kennzahlen {handlungsfeld}" if handlungsfeld else "Kennzahlen des Berichts"
-    html_ = f'<dl class="kennzahlen" title="{esc(label)}">{cells}</dl>'
-    return _wrap(data, handlungsfeld, html_) if handlungsfeld else html_
+    farbe = data.handlungsfeld(handlungsfeld)["farbe"] if handlungsfeld else None
+    return _fragment(templating.render("kennzahlen", titel=label, eintraege=items), label, farbe)
 
 
-def handlungsfeld_in_zahlen(data: ReportData, handlungsfeld: str) -> str:
-    """Key figures and the chart of the field's measures by organisational unit."""
-    from .charts import massnahmen_je_oe
+def handlungsfeld_in_zahlen(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
+    """The sub-heading and key figures of one field (the chart follows as a figure of its own)."""
+    hf = data.handlungsfeld(handlungsfeld)
+    titel = data.beschriftung("in_zahlen")
+    head = templating.render("zwischentitel", titel=titel, id=f"{hf['slug']}-zahlen")
+    return _fragment(head, titel, hf["farbe"]) + kennzahlen(data, hf["titel"])
 
-    slug = data.handlungsfeld(handlungsfeld)["slug"]
-    inner = (f'<h3 id="handlungsfeld-{slug}-zahlen">Das Handlungsfeld in Zahlen</h3>'
-             + kennzahlen(data, handlungsfeld) + abbildung(massnahmen_je_oe(data, handlungsfeld), slug))
-    return _wrap(data, handlungsfeld, inner)
+
+# --- summary ----------------------------------------------------------------------------------------
 
 
 def split_anmerkungen(text: str) -> tuple[str, str]:
@@ -183,176 +129,127 @@ def split_anmerkungen(text: str) -> tuple[str, str]:
     return body, marker + notes
 
 
-def abbildung(chart: Chart, handlungsfeld_slug: str | None = None) -> str:
-    """A chart as ``<figure>`` with the SVG embedded (no external request) and its text alternative."""
-    src = "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode("utf-8")).decode("ascii")
-    cls = f" handlungsfeld--{handlungsfeld_slug}" if handlungsfeld_slug else ""
-    return (f'<figure class="abbildung{cls}" data-name="{esc(chart.name)}">'
-            f'<img src="{src}" alt="{esc(chart.alt)}">'
-            f'<figcaption>{esc(chart.title)}</figcaption></figure>')
-
-
-# --- chapter 4 ---------------------------------------------------------------------------------
-
-
-def tabelle(frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), css: str = "") -> str:
-    head = "".join(f'<th scope="col"{" class=zahl" if c in numeric else ""}>{esc(c)}</th>' for c in frame.columns)
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for i, c in enumerate(frame.columns):
-            value = zahl(row[c]) if c in numeric else esc(row[c])
-            if i == 0:
-                cells.append(f'<th scope="row">{value}</th>')
-            else:
-                cells.append(f'<td class="zahl">{value}</td>' if c in numeric else f"<td>{value}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="tabelle {css}"><caption>{esc(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
-
-
-def massnahmen_je_handlungsfeld_tabelle(data: ReportData) -> str:
+def massnahmen_je_handlungsfeld_tabelle(data: ReportData) -> Tabelle:
     per_hf = figures.measures_per_handlungsfeld(data)
-    frame = pd.DataFrame({
-        "Handlungsfeld": per_hf["nummer"] + " " + per_hf["handlungsfeld"],
-        "Ziele": per_hf["ziele"],
-        "Maßnahmen": per_hf["massnahmen"],
-        "Einträge ohne Nr.": per_hf["ohne_nr"],
-    })
-    total = pd.DataFrame([{"Handlungsfeld": "Gesamt", "Ziele": frame["Ziele"].sum(),
-                           "Maßnahmen": frame["Maßnahmen"].sum(),
-                           "Einträge ohne Nr.": frame["Einträge ohne Nr."].sum()}])
-    return tabelle(pd.concat([frame, total], ignore_index=True), "Ziele und Maßnahmen je Handlungsfeld",
-                   numeric=("Ziele", "Maßnahmen", "Einträge ohne Nr."))
+    names = [f"{n} {t}" if n else t for n, t in zip(per_hf["nummer"], per_hf["handlungsfeld"], strict=True)]
+    frame = pd.DataFrame({"Handlungsfeld": names, "Ziele": per_hf["ziele"], "Maßnahmen": per_hf["massnahmen"],
+                          "Einträge ohne Nr.": per_hf["ohne_nr"]})
+    total = pd.DataFrame([{"Handlungsfeld": "Gesamt", **{c: int(frame[c].sum()) for c in frame.columns[1:]}}])
+    return tabelle_aus_frame(pd.concat([frame, total], ignore_index=True),
+                             "Ziele und Maßnahmen je Handlungsfeld", "massnahmen-je-handlungsfeld")
 
 
-def ziele_ohne_massnahmen(data: ReportData) -> str:
+def ziele_ohne_massnahmen(data: ReportData) -> Fragment:
     empty = figures.ziele_without_measures(data)
     if empty.empty:
-        return "<p>Jedes Ziel hat mindestens eine Maßnahme.</p>"
-    items = "".join(f"<li>{esc(r['ziel'])} <span class=\"ziel__hf\">({esc(r['handlungsfeld'])})</span></li>"
-                    for _, r in empty.iterrows())
+        return prosa("Jedes Ziel hat mindestens eine Maßnahme.")
     word = "Ziel hat" if len(empty) == 1 else "Ziele haben"
-    return f"<p>{zahl(len(empty))} {word} im Bericht keine Maßnahme:</p><ul>{items}</ul>"
+    items = [f"{r['ziel']} ({r['handlungsfeld']})" for _, r in empty.iterrows()]
+    html = templating.render("liste", einleitung=f"{zahl(len(empty))} {word} im Bericht keine Maßnahme:",
+                             eintraege=items, klasse="")
+    return _fragment(html, "Ziele ohne Maßnahmen")
 
 
-def ausblick(data: ReportData) -> str:
-    """The outlook table: one table per Themenfeld, as the report prints it."""
-    parts = []
-    for _, t in data.ausblick.iterrows():
-        rows = "".join(
-            f'<tr><th scope="row">{label}</th><td>{markdown(t[key]) if key != "ziel" else esc(t[key])}</td></tr>'
-            for label, key in (("Ziel", "ziel"), ("Beschreibung", "beschreibung"),
-                               ("Exemplarische Auswahl geplanter Maßnahmen und Schritte", "geplante_massnahmen")))
-        parts.append(f'<table class="tabelle themenfeld"><caption>Themenfeld: {esc(t["themenfeld"])}</caption>'
-                     f"<tbody>{rows}</tbody></table>")
-    return "\n".join(parts)
+def ausblick(data: ReportData) -> Tabelle:
+    """The outlook: one table per Themenfeld, as the report prints it."""
+    frame = data.ausblick()
+    html = templating.render("ausblick", themenfelder=frame.to_dict("records"))
+    columns = {"themenfeld": "Themenfeld", "ziel": "Ziel", "beschreibung": "Beschreibung",
+               "geplante_massnahmen": "Exemplarische Auswahl geplanter Maßnahmen und Schritte"}
+    chosen = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
+    return Tabelle("Schwerpunkte für die zukünftige Arbeit", "ausblick-themenfelder", list(chosen.columns),
+                   chosen.astype(object).where(chosen.notna(), None).to_numpy().tolist(), html)
 
 
-# --- chapters 5 and 6 --------------------------------------------------------------------------
+# --- contributors, appendix, organisation ------------------------------------------------------------
 
 
-def _unit_item(unit: pd.Series) -> str:
+def _unit(unit: pd.Series) -> str:
     """"Fachbereich Jugend (51)" – the code in brackets only where it differs from the name."""
-    code = f" ({esc(unit['oe'])})" if unit["oe"] != unit["name"] else ""
-    return f"<li>{esc(unit['name'])}{code}</li>"
+    return f"{unit['name']} ({unit['oe']})" if unit["oe"] != unit["name"] else str(unit["name"])
 
 
-def mitwirkende(data: ReportData) -> str:
-    oe = data.organisationseinheiten
+def mitwirkende(data: ReportData, einleitung: str | None = None, schluss: str | None = None) -> Fragment:
+    """Chapter 5: who wrote the report (from the units' ``mitwirkung``), framed by two prose texts."""
+    oe = data.organisationseinheiten()
+    named = oe[oe["name"].notna()]
+    html = templating.render(
+        "mitwirkende",
+        einleitung=Markup(markdown.render(data.text(einleitung))) if einleitung else "",
+        schluss=Markup(markdown.render(data.text(schluss))) if schluss else "",
+        mitgewirkt=[_unit(u) for _, u in named[named["mitwirkung"] == "mitgewirkt"].iterrows()],
+        involviert=[_unit(u) for _, u in named[named["mitwirkung"] == "involviert"].iterrows()])
+    return _fragment(html, "Mitwirkende")
 
-    def items(role: str) -> str:
-        chosen = oe[oe["mitwirkung"] == role]
-        return "".join(_unit_item(r) for _, r in chosen.iterrows())
 
-    return (f'{markdown(data.text("kapitel_5"))}<ul class="mitwirkende">{items("mitgewirkt")}</ul>'
-            f'<p>Außerdem mit involviert:</p><ul class="mitwirkende">{items("involviert")}</ul>'
-            f'{markdown(data.text("kapitel_5_dank"))}')
-
-
-def _beschreibung(titel: str, text: str) -> str:
+def _description_blocks(titel: str, text: str) -> tuple[bool, list[dict]]:
+    """A measure's cell text as paragraphs and lists ("- …" bullets, "1. …" numbered lines)."""
     lines = text.split("\n")
-    out, open_list = [], None
+    blocks: list[dict] = []
     for i, line in enumerate(lines):
         kind = "ul" if line.startswith("- ") else "ol" if re.match(r"^\d+\. ", line) else None
-        if kind != open_list and open_list:
-            out.append(f"</{open_list}>")
-            open_list = None
-        if kind and not open_list:
-            out.append(f"<{kind}>")
-            open_list = kind
-        content = esc(re.sub(r"^(- |\d+\. )", "", line))
+        content = re.sub(r"^(- |\d+\. )", "", line)
         if kind:
-            out.append(f"<li>{content}</li>")
+            if blocks and blocks[-1]["art"] == kind:
+                blocks[-1]["eintraege"].append(content)
+            else:
+                blocks.append({"art": kind, "eintraege": [content]})
         elif i == 0 and line == titel:
-            out.append(f'<p class="massnahme__titel">{content}</p>')
+            blocks.append({"art": "titel", "text": content})
         else:
-            out.append(f"<p>{content}</p>")
-    if open_list:
-        out.append(f"</{open_list}>")
-    if lines[0] != titel:
-        out.insert(0, f'<p class="massnahme__titel">{esc(titel)}</p>')
-    return "".join(out)
+            blocks.append({"art": "p", "text": content})
+    return lines[0] == titel, blocks
 
 
-def anhang_tabelle(data: ReportData) -> str:
+def _reference(text: str) -> Markup | str:
+    return Markup(markdown.render_inline(f"<{text}>")) if text.startswith(("http://", "https://")) else text
+
+
+def anhang_tabelle(data: ReportData) -> Tabelle:
     """Table 6.1: one table per Handlungsfeld, Ziel rows as group headers, one row per measure."""
-    m = data.massnahmen
-    parts = []
-    for _, hf in data.handlungsfelder.iterrows():
-        groups = []
+    m = data.massnahmen()
+    ziele = data.ziele()
+    felder = []
+    for _, hf in data.handlungsfelder().iterrows():
         measures = m[m["handlungsfeld"] == hf["titel"]]
-        for ziel in data.ziele.loc[data.ziele["handlungsfeld"] == hf["titel"], "ziel"]:
-            serving = measures[measures["ziel"] == ziel]
-            rows = [f'<tr class="ziel"><th colspan="4" scope="rowgroup">Ziel: {esc(ziel)}</th></tr>']
-            if serving.empty:
-                rows.append('<tr><td colspan="4" class="hinweis">Keine Maßnahme im Bericht.</td></tr>')
-            for _, r in serving.iterrows():
-                ident = f' id="{massnahme_id(r["nr"])}"' if pd.notna(r["nr"]) else ""
-                nr = esc(r["nr"]) if pd.notna(r["nr"]) else '<span class="ohne-nr">ohne Nr.</span>'
-                units = "<br>".join(esc(c) + (f' <span class="oe-name">{esc(data.oe_names[c])}</span>'
-                                              if data.oe_names.get(c, c) != c else "")
-                                    for c in r["oe"])
-                refs = [f'<li class="drucksache">{esc(d)}</li>' for d in r["drucksachen"]]
-                refs += [f"<li>{_link(x)}</li>" for x in r["weitere_infos"]]
-                rows.append(f'<tr{ident}><th scope="row" class="zahl">{nr}</th>'
-                            f'<td class="massnahme">{_beschreibung(r["titel"], r["beschreibung"])}</td>'
-                            f'<td class="oe">{units}</td><td class="verweise">'
-                            f'{"<ul>" + "".join(refs) + "</ul>" if refs else ""}</td></tr>')
-            groups.append(f'<tbody>{"".join(rows)}</tbody>')
-        parts.append(
-            f'<table class="tabelle anhang handlungsfeld--{hf["slug"]}">'
-            f'<caption>{esc(hf["nummer"])} {esc(hf["titel"])}</caption>'
-            '<thead><tr><th scope="col" class="zahl nr">Nr.</th><th scope="col" class="massnahme">Maßnahme '
-            '(Kurzbeschreibung)</th><th scope="col" class="oe">OE</th><th scope="col" class="verweise">'
-            'Drucksachen / weitere Infos</th></tr></thead>'
-            f'{"".join(groups)}</table>')
-    return "\n".join(parts)
+        gruppen = []
+        for ziel in ziele.loc[ziele["handlungsfeld"] == hf["titel"], "ziel"]:
+            rows = []
+            for _, r in measures[measures["ziel"] == ziel].iterrows():
+                in_text, blocks = _description_blocks(r["titel"], r["beschreibung"])
+                rows.append({
+                    "nr": None if pd.isna(r["nr"]) else int(r["nr"]),
+                    "beschreibung": Markup(templating.render("beschreibung", titel=r["titel"],
+                                                             titel_in_text=in_text, bloecke=blocks)),
+                    "oe": [(c, data.oe_name(c) if data.hat_oe_namen(c) and data.oe_name(c) != c else None)
+                           for c in r["oe"]],
+                    "drucksachen": [str(d) for d in r["drucksachen"]],
+                    "weitere": [_reference(x) for x in r["weitere_infos"]],
+                })
+            gruppen.append({"ziel": ziel, "zeilen": rows})
+        nummer = data.nummer(hf["titel"])
+        felder.append({"slug": hf["slug"], "ueberschrift": f"{nummer} {hf['titel']}" if nummer else hf["titel"],
+                       "gruppen": gruppen})
+    html = templating.render("anhang", felder=felder)
+    columns = ["Nr.", "Handlungsfeld", "Ziel", "Titel", "Maßnahme (Kurzbeschreibung)", "OE", "Drucksachen",
+               "Weitere Infos"]
+    rows = [[None if pd.isna(r["nr"]) else int(r["nr"]), str(r["handlungsfeld"]), r["ziel"], r["titel"],
+             r["beschreibung"], "; ".join(r["oe"]), "; ".join(str(d) for d in r["drucksachen"]),
+             "; ".join(r["weitere_infos"])] for _, r in m.iterrows()]
+    return Tabelle("Auflistung Maßnahmen und Projekte", "massnahmen", columns, rows, html)
 
 
-def _link(text: str) -> str:
-    if text.startswith(("http://", "https://")):
-        return f'<a href="{esc(text)}">{esc(text)}</a>'
-    return esc(text)
-
-
-def aufbauorganisation(data: ReportData) -> str:
-    """Chapter 6.2 as nested lists: the Regionspräsident, the Dezernate and their units."""
-    oe = data.organisationseinheiten
-    blocks = []
-    for _, d in data.dezernate.iterrows():
-        units = oe[oe["dezernat"] == d["dezernat"]]
-        items = "".join(_unit_item(u) for _, u in units.iterrows())
-        blocks.append(f'<section class="dezernat" aria-label="Dezernat {esc(d["dezernat"])}">'
-                      f'<h3>Dezernat {esc(d["dezernat"])}: {esc(d["bezeichnung"])}</h3>'
-                      f'<p class="leitung">{esc(d["leitung"])}</p><ul>{items}</ul></section>')
-    spitze = (f'<p class="organigramm__spitze">Regionspräsident {esc(data.bericht["regionspraesident"])}</p>')
-    return f'<div class="organigramm">{spitze}{"".join(blocks)}</div>'
-
-
-def titelseite(bericht: dict) -> str:
-    """Used by the template; kept here so the title page is tested like the rest."""
-    return (f'<p class="titelseite__herausgeber">{esc(bericht["herausgeber"])}</p>'
-            f'<h1 class="titelseite__titel">{esc(bericht["titel"])}</h1>'
-            f'<p class="titelseite__untertitel">{esc(bericht["untertitel"])}</p>'
-            f'<p class="titelseite__stelle">{esc(bericht["stelle"])} · {datum(str(bericht["datum"]))}</p>')
+def aufbauorganisation(data: ReportData) -> Tabelle:
+    """The organisation chart: the head of administration, the Dezernate and their units."""
+    oe = data.organisationseinheiten()
+    dezernate = []
+    for _, d in data.dezernate().iterrows():
+        units = oe[(oe["dezernat"] == d["dezernat"]) & oe["name"].notna()]
+        dezernate.append({**d.to_dict(), "einheiten": [_unit(u) for _, u in units.iterrows()]})
+    head = data.bericht("regionspraesident")
+    spitze = f"{data.beschriftung('spitze_organigramm')} {head}" if head else data.beschriftung("spitze_organigramm")
+    html = templating.render("organigramm", spitze=spitze, dezernate=dezernate)
+    columns = ["OE", "Name", "Dezernat", "Mitwirkung am Bericht"]
+    chosen = oe[["oe", "name", "dezernat", "mitwirkung"]]
+    return Tabelle("Organisationseinheiten", "organisationseinheiten", columns,
+                   chosen.astype(object).where(chosen.notna(), None).to_numpy().tolist(), html)

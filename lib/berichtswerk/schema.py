@@ -22,11 +22,26 @@ FILES = {
     "handlungsfelder": "handlungsfelder.yaml",
     "ausblick": "ausblick.yaml",
     "bericht": "bericht.yaml",
+    "gliederung": "gliederung.yaml",
 }
 ZIELE_COLUMNS = ("handlungsfeld", "ziel")
 OE_COLUMNS = ("oe", "name", "dezernat", "mitwirkung")
 DEZERNAT_COLUMNS = ("dezernat", "bezeichnung", "leitung")
 TEXT_DIR = "texte"
+
+#: Required keys of ``bericht.yaml``: the title page, the imprint and the report's own words.
+BERICHT_KEYS = ("titel", "untertitel", "herausgeber", "stelle", "datum", "impressum", "beschriftungen")
+IMPRESSUM_KEYS = ("herausgeber", "text", "gestaltung")
+BESCHRIFTUNGEN = {
+    "fusszeile": "laufende Fußzeile jeder PDF-Seite",
+    "impressum_gestaltung": "Bezeichnung der Gestaltung im Impressum",
+    "spitze_organigramm": "Spitze des Organigramms (z. B. „Regionspräsident“)",
+    "anmerkung_konzeptseite": "Anmerkung mit Seitenzahl, {seite} wird ersetzt",
+    "ziele": "Unterüberschrift der Ziele eines Handlungsfelds",
+    "erreicht": "Unterüberschrift der Beispiele eines Handlungsfelds",
+    "in_zahlen": "Unterüberschrift der Kennzahlen eines Handlungsfelds",
+    "ohne_beispiele": "Hinweis, wenn ein Handlungsfeld keine Beispiele hat",
+}
 
 #: Separator inside the ``oe`` cell (references use ``;``, see drucksachen.split_references).
 OE_SEPARATOR = ","

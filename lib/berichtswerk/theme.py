@@ -1,31 +1,103 @@
-"""Visual identity shared by the charts (Python) and the stylesheet (CSS): one colour per
-Handlungsfeld. Every colour has at least 4.5:1 contrast against white, so it works as text colour
-on white and as background behind white text."""
+"""Visual identity shared by charts (matplotlib) and stylesheets (CSS). Colours are data: each
+Handlungsfeld may set ``farbe`` in ``handlungsfelder.yaml``; one without gets a deterministic colour
+derived from its slug, darkened until it has at least 4.5:1 contrast on white – so it works as text
+colour on white and as background behind white text, and two new fields do not share one grey."""
 
 from __future__ import annotations
 
-HANDLUNGSFELD_FARBEN: dict[str, str] = {
-    "partizipation-und-teilhabe": "#1d4e89",
-    "willkommenskultur": "#b03a2e",
-    "gefluechtete": "#0b6e4f",
-    "bildung-und-sprache": "#6a3d9a",
-    "wirtschaft-und-arbeit": "#855400",
-    "gesundheit-und-pflege": "#a4164e",
-    "vernetzung": "#00607a",
-    "interkulturelle-oeffnung": "#4a5a1c",
-}
+import colorsys
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .paths import TEMPLATE_DIR
+
 NEUTRAL = "#3d4650"
 TEXT = "#1f2328"
 FONT_FAMILY = "DejaVu Sans"
+MIN_CONTRAST = 4.5
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def farbe(slug: str) -> str:
-    return HANDLUNGSFELD_FARBEN.get(slug, NEUTRAL)
+def _luminance(colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
-def css_variables() -> str:
-    """``:root`` custom properties and one modifier class per Handlungsfeld."""
-    lines = [":root {"] + [f"  --hf-{slug}: {colour};" for slug, colour in HANDLUNGSFELD_FARBEN.items()]
-    lines.append("}")
-    lines += [f".handlungsfeld--{slug} {{ --hf-farbe: var(--hf-{slug}); }}" for slug in HANDLUNGSFELD_FARBEN]
+def contrast(a: str, b: str = "#ffffff") -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def derived_colour(slug: str) -> str:
+    """A stable colour for a slug: hue from its hash, darkened to reach :data:`MIN_CONTRAST`."""
+    hue = int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8], 16) % 360 / 360
+    lightness = 0.42
+    while True:
+        r, g, b = colorsys.hls_to_rgb(hue, lightness, 0.65)
+        colour = f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+        if contrast(colour) >= MIN_CONTRAST or lightness <= 0.1:
+            return colour
+        lightness -= 0.02
+
+
+def farbe_fuer(slug: str, configured: str | None) -> str:
+    """The configured colour of a Handlungsfeld, or its derived one."""
+    if configured and HEX.match(str(configured)):
+        return str(configured).lower()
+    return derived_colour(slug)
+
+
+def css_variables(colours: Iterable[tuple[str, str]]) -> str:
+    """``:root`` custom properties and one modifier class per Handlungsfeld (slug, colour)."""
+    pairs = list(colours)
+    lines = [":root {"] + [f"  --hf-{slug}: {colour};" for slug, colour in pairs] + ["}"]
+    lines += [f".handlungsfeld--{slug} {{ --hf-farbe: var(--hf-{slug}); }}" for slug, _ in pairs]
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def component_css() -> str:
+    """Styles of the blocks sections display (key figures, tables, figures, …), shared by report and notebook."""
+    return (TEMPLATE_DIR / "berichtswerk" / "komponenten.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def notebook_css() -> str:
+    """:func:`component_css` scoped under ``.bw`` so it styles outputs in JupyterLab and nothing else."""
+    css = re.sub(r"/\*.*?\*/", "", component_css(), flags=re.DOTALL)
+    rules = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        scoped = ", ".join(".bw" if s.strip() == ":root" else f".bw {s.strip()}" for s in selectors.split(","))
+        rules.append(f"{scoped} {{{body.strip()}}}")
+    return " ".join(rules)
+
+
+def matplotlib_style(colour: str | None = None) -> dict[str, object]:
+    """rcParams that make any analyst's chart look like the report's own (font, colours, spines)."""
+    from cycler import cycler
+
+    return {
+        "svg.hashsalt": "berichtswerk",
+        "svg.fonttype": "none",  # real <text>: selectable, crisp, fast to lay out in the PDF
+        "font.family": FONT_FAMILY,
+        "font.size": 9,
+        "text.color": TEXT,
+        "axes.labelcolor": TEXT,
+        "axes.edgecolor": NEUTRAL,
+        "axes.titlesize": 11,
+        "axes.titlelocation": "left",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": cycler(color=[colour or NEUTRAL, NEUTRAL, "#8a949e", "#b7c0c9"]),
+        "xtick.color": NEUTRAL,
+        "ytick.color": NEUTRAL,
+        "figure.figsize": (7.2, 4.0),
+        "figure.dpi": 100,
+        "savefig.facecolor": "white",
+    }

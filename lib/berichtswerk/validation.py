@@ -13,8 +13,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import drucksachen, schema
+from . import drucksachen, schema, theme
+from .documents import parse_yaml
 from .errors import Problem, UnreadableFileError
+from .structure import ID_PATTERN
 from .tables import TableFormat, read_table, spreadsheet_row
 
 
@@ -166,7 +168,7 @@ def _empty_cells(frame: pd.DataFrame, file_name: str, columns: Iterable[str]) ->
 
 def _read_yaml(path: Path, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         problems.append(Problem(path.name, "Datei fehlt", f"die Datei {path}"))
     except UnicodeDecodeError:
@@ -257,9 +259,97 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     if hf_doc and measures is not None:
         problems += _check_citations(hf_doc, measure_hf)
 
-    _read_yaml(data_dir / schema.FILES["ausblick"], problems)
-    _read_yaml(data_dir / schema.FILES["bericht"], problems)
+    ausblick = _read_yaml(data_dir / schema.FILES["ausblick"], problems)
+    bericht = _read_yaml(data_dir / schema.FILES["bericht"], problems)
+    problems += _check_bericht(bericht)
+    problems += _check_structure(data_dir)
+    problems += _check_prose(data_dir, hf_doc, ausblick)
     return result
+
+
+def _check_bericht(doc: Any) -> list[Problem]:
+    """Title page, imprint and the report's own words: every key the templates use."""
+    name = schema.FILES["bericht"]
+    if doc is None:
+        return []
+    if not isinstance(doc, dict):
+        return [Problem(name, "keine Zuordnung", "Schlüssel wie titel, untertitel, …")]
+    found = [Problem(name, f"Angabe „{key}“ fehlt", "„" + "“, „".join(schema.BERICHT_KEYS) + "“", ort=key)
+             for key in schema.BERICHT_KEYS if doc.get(key) in (None, "")]
+    impressum = doc.get("impressum")
+    if isinstance(impressum, dict):
+        found += [Problem(name, f"Angabe „impressum.{key}“ fehlt", "ein Text", ort="impressum")
+                  for key in schema.IMPRESSUM_KEYS if not impressum.get(key)]
+    labels = doc.get("beschriftungen")
+    if isinstance(labels, dict):
+        found += [Problem(name, f"Beschriftung „{key}“ fehlt", meaning, ort="beschriftungen")
+                  for key, meaning in schema.BESCHRIFTUNGEN.items() if not isinstance(labels.get(key), str)]
+    return found
+
+
+def _check_structure(data_dir: Path) -> list[Problem]:
+    from .errors import DataError
+    from .structure import problems, read_document
+
+    try:
+        doc = read_document(data_dir)
+    except DataError as exc:
+        return exc.problems
+    return problems(doc, data_dir)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle.lower() in line.lower():
+            return number
+    return None
+
+
+def _check_prose(data_dir: Path, hf_doc: Any, ausblick: Any) -> list[Problem]:
+    """Markup the sanitiser would remove: the author learns of it here, not from a silent report."""
+    from . import markdown
+
+    found = []
+
+    def check(file_name: str, text: Any, where: str | None, raw_file: str | None) -> None:
+        if not isinstance(text, str):
+            return
+        removed = markdown.removed_content(text)
+        if removed:
+            token = removed[0].strip("<>").split()[0].split("„")[0]
+            found.append(Problem(file_name, "nicht erlaubter Inhalt wird entfernt: " + ", ".join(removed),
+                                 "Markdown ohne Skripte, Ereignis-Attribute, eingebettete Objekte; Links nur "
+                                 "http, https, mailto oder #Anker", ort=where,
+                                 zeile=_line_of(raw_file or text, token) if raw_file or text else None))
+
+    text_dir = data_dir / schema.TEXT_DIR
+    for path in sorted(text_dir.glob("*.md")) if text_dir.is_dir() else []:
+        try:
+            content = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            found.append(Problem(f"{schema.TEXT_DIR}/{path.name}", "Datei ist nicht UTF-8-kodiert", "Text in UTF-8"))
+            continue
+        check(f"{schema.TEXT_DIR}/{path.name}", content, None, content)
+    if isinstance(hf_doc, dict):
+        for entry in hf_doc.get("handlungsfelder") or []:
+            if not isinstance(entry, dict):
+                continue
+            label = f"Handlungsfeld „{entry.get('titel')}“"
+            check(schema.FILES["handlungsfelder"], entry.get("einleitung"), label + ", einleitung", None)
+            for i, b in enumerate(entry.get("beispiele") or [], start=1):
+                if isinstance(b, dict):
+                    check(schema.FILES["handlungsfelder"], b.get("text"), f"{label}, Beispiel {i}", None)
+            for url in entry.get("weitere_quellen") or []:
+                if not str(url).startswith(("http://", "https://")):
+                    found.append(Problem(schema.FILES["handlungsfelder"], "Quelle ist keine Web-Adresse",
+                                         "eine Adresse mit http:// oder https://", ort=label + ", weitere_quellen",
+                                         wert=str(url)))
+    if isinstance(ausblick, dict):
+        for i, t in enumerate(ausblick.get("themenfelder") or [], start=1):
+            if isinstance(t, dict):
+                for key in ("beschreibung", "geplante_massnahmen"):
+                    check(schema.FILES["ausblick"], t.get(key), f"Themenfeld {i}, {key}", None)
+    return found
 
 
 def _check_handlungsfelder_doc(doc: Any, problems: list[Problem]) -> list[str]:
@@ -272,12 +362,24 @@ def _check_handlungsfelder_doc(doc: Any, problems: list[Problem]) -> list[str]:
         return []
     titles = []
     for position, entry in enumerate(entries, start=1):
-        for key in ("nummer", "titel", "slug", "einleitung"):
+        for key in ("titel", "slug", "einleitung"):
             if not isinstance(entry, dict) or not entry.get(key):
                 problems.append(Problem(name, f"Angabe „{key}“ fehlt", f"„{key}“ bei jedem Handlungsfeld",
                                         ort=f"Handlungsfeld Nr. {position} der Liste"))
         if isinstance(entry, dict) and entry.get("titel"):
             titles.append(entry["titel"])
+        if isinstance(entry, dict) and entry.get("slug") and not ID_PATTERN.match(str(entry["slug"])):
+            problems.append(Problem(name, "Kurzname ungültig", "nur a–z, 0–9 und Bindestriche, z. B. „bildung-und-sprache“",
+                                    ort=f"Handlungsfeld Nr. {position} der Liste", spalte="slug", wert=str(entry["slug"])))
+        if isinstance(entry, dict) and entry.get("farbe") is not None:
+            colour = str(entry["farbe"])
+            if not theme.HEX.match(colour):
+                problems.append(Problem(name, "Farbe ungültig", "eine Farbe wie „#1d4e89“ (oder keine Angabe)",
+                                        ort=f"Handlungsfeld Nr. {position} der Liste", spalte="farbe", wert=colour))
+            elif theme.contrast(colour) < theme.MIN_CONTRAST:
+                problems.append(Problem(name, f"Farbe zu hell (Kontrast {theme.contrast(colour):.1f} : 1 auf Weiß)",
+                                        "mindestens 4,5 : 1 – eine dunklere Farbe oder keine Angabe",
+                                        ort=f"Handlungsfeld Nr. {position} der Liste", spalte="farbe", wert=colour))
     return titles
 
 
@@ -289,7 +391,7 @@ def _check_citations(doc: dict[str, Any], measure_hf: dict[int, str]) -> list[Pr
         if not isinstance(entry, dict):
             continue
         for position, beispiel in enumerate(entry.get("beispiele") or [], start=1):
-            where = f"Handlungsfeld {entry.get('nummer')} „{entry.get('titel')}“, Beispiel {position}"
+            where = f"Handlungsfeld „{entry.get('titel')}“, Beispiel {position}"
             for nr in beispiel.get("massnahmen") or []:
                 if not isinstance(nr, int) or nr not in measure_hf:
                     problems.append(Problem(name, "Beispiel verweist auf eine Maßnahme, die es nicht gibt",

@@ -1,25 +1,44 @@
-"""The report's HTML exporter: nbconvert's HTMLExporter with our template and no code."""
+"""The report's HTML exporter: nbconvert's HTMLExporter with our template, our preprocessors and no
+code. Registered as ``berichtswerk_html``: it exports the merged report as well as a single executed
+section notebook (from the command line or JupyterLab's "Save and Export Notebook As")."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from typing import Any
 
+from markupsafe import Markup
 from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Bool, default
 
 from .. import __version__, theme
+from ..cells import HIDDEN_TAGS
+from ..format import datum
 from ..paths import TEMPLATE_DIR
-from ..render import titelseite
-from .toc import TocPreprocessor
+from .content import ContentPreprocessor
+from .merge import prepare_single
+from .numbering import NumberingPreprocessor
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal that cannot end the string or the ``<style>`` element."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return Markup(f'"{escaped}"')
+
+
+def _date(value: Any) -> str:
+    try:
+        return datum(value if isinstance(value, dt.date) else str(value))
+    except ValueError:
+        return str(value)
 
 
 class ReportHTMLExporter(HTMLExporter):
-    """Renders an executed (merged) report notebook as one self-contained HTML page.
+    """Renders an executed report notebook (or one section) as one self-contained HTML page."""
 
-    The notebook's ``metadata.berichtswerk.bericht`` carries title page data (``bericht.yaml``).
-    """
-
-    export_from_notebook = "Bericht (HTML)"
+    export_from_notebook = "Berichtswerk (HTML)"
     full_report = Bool(True, help="Titelseite und Inhaltsverzeichnis ausgeben").tag(config=True)
 
     @default("template_name")
@@ -44,24 +63,44 @@ class ReportHTMLExporter(HTMLExporter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.register_preprocessor(TocPreprocessor, enabled=True)
+        self.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True))
+        self.register_preprocessor(ContentPreprocessor(enabled=True))
+        self.register_preprocessor(NumberingPreprocessor(enabled=True))
+
+    def _create_environment(self):  # type: ignore[override]
+        environment = super()._create_environment()
+        environment.autoescape = True  # data is text unless it passed the sanitiser (then it is Markup)
+        return environment
+
+    def default_filters(self):  # type: ignore[override]
+        yield from super().default_filters()
+        yield ("css_string", css_string)
+        yield ("datum_de", _date)
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict]:
         resources = dict(resources or {})
-        bericht = dict(nb.metadata.get("berichtswerk", {}).get("bericht", {}))
-        resources.setdefault("bericht", bericht)
+        nb = copy.deepcopy(nb)
+        if "bericht" not in nb.metadata.get("berichtswerk", {}):
+            nb = prepare_single(nb, resources)
+        meta = nb.metadata["berichtswerk"]
+        bericht = dict(meta.get("bericht", {}))
+        resources["bericht"] = bericht
+        resources["beschriftungen"] = dict(bericht.get("beschriftungen") or {})
         resources["version"] = __version__
-        resources["report_css"] = theme.css_variables() + "\n" + (TEMPLATE_DIR / "berichtswerk" / "report.css").read_text(encoding="utf-8")
+        resources["report_css"] = "\n".join([
+            theme.css_variables(tuple(p) for p in meta.get("farben", [])),
+            theme.component_css(),
+            (TEMPLATE_DIR / "berichtswerk" / "report.css").read_text(encoding="utf-8"),
+        ])
         resources.setdefault("seitentitel", f"{bericht.get('titel', '')} – {bericht.get('untertitel', '')}")
-        resources.setdefault("body_class", "bericht" if self.full_report else "bericht kapitel-einzeln")
-        resources["titelseite"] = titelseite(bericht) if self.full_report and bericht else ""
+        full = self.full_report and not meta.get("einzeln")
+        resources["body_class"] = "bericht" if full else "bericht kapitel-einzeln"
+        resources["vollstaendig"] = full
         output, resources = super().from_notebook_node(nb, resources, **kw)
-        if not self.full_report:
-            resources["toc"] = []
         return output, resources
 
-    def _init_resources(self, resources: dict[str, Any]) -> dict[str, Any]:
-        resources = super()._init_resources(resources)
-        if not self.full_report:
-            resources["toc"] = []
-        return resources
+    def chapter_page(self, body: str, resources: dict[str, Any], title: str) -> str:
+        """One chapter (already numbered markup) as a page of its own, with the report's styles."""
+        template = self.environment.get_template("kapitel.html.j2")
+        return template.render(body=body, resources={**resources, "seitentitel": title,
+                                                     "body_class": "bericht kapitel-einzeln"})

@@ -1,7 +1,9 @@
 """PDF exporter: the same HTML, laid out for A4 by WeasyPrint (pure pip, no LaTeX, no browser).
 
 Page numbers, the table of contents' page references and PDF bookmarks come from the print rules
-in ``report.css`` (``@page``, ``target-counter``, ``bookmark-level``)."""
+in ``report.css`` (``@page``, ``target-counter``, ``bookmark-level``). The renderer fetches nothing
+but data embedded in the document: a URL in the content can never make it read a local file or the
+network (:func:`embedded_only`)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from .html import ReportHTMLExporter
 
 
 class ReportPDFExporter(ReportHTMLExporter):
-    export_from_notebook = "Bericht (PDF)"
+    export_from_notebook = "Berichtswerk (PDF)"
     output_mimetype = "application/pdf"
     pdf_variant = Unicode("pdf/ua-1", allow_none=True,
                           help="WeasyPrint PDF variant; PDF/UA-1 makes a tagged, accessible PDF").tag(config=True)
@@ -31,11 +33,19 @@ class ReportPDFExporter(ReportHTMLExporter):
         return html_to_pdf(markup, self.pdf_variant), resources
 
 
+def embedded_only() -> Any:
+    """A WeasyPrint URL fetcher that serves ``data:`` URLs and refuses every other protocol."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+
+
 def html_to_pdf(markup: str, pdf_variant: str | None = "pdf/ua-1") -> bytes:
     import logging
 
     from weasyprint import HTML
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return HTML(string=markup, base_url=".").write_pdf(pdf_variant=pdf_variant, pdf_tags=True)
+    return HTML(string=markup, base_url=None, url_fetcher=embedded_only()).write_pdf(
+        pdf_variant=pdf_variant, pdf_tags=True)

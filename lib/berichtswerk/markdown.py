@@ -1,0 +1,132 @@
+"""The one way prose becomes HTML: Markdown (texts in ``data/``, YAML prose, notebook Markdown cells)
+→ mistune → an allow-list sanitiser (nh3). Prose comes from many authors and is published, so nothing
+in it may be executable: elements, attributes and URL schemes outside the lists below are removed.
+
+Conventions shared with the assembler (:mod:`berichtswerk.exporters.numbering`):
+- headings are written *relative* to the chapter they stand in: ``##`` is the first level below it;
+  ``{#sec-name}`` after a heading gives it an id, ``{.unnumbered}`` / ``{.unlisted}`` keep it out of the
+  numbering / the table of contents (as in Quarto);
+- ``@sec-name`` is a cross-reference; the assembler turns it into "Kapitel N" with a link;
+- "vgl. Anhang Maßnahme Nr. X" becomes a link to the appendix row of measure X.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import mistune
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "strong", "em", "b", "i",
+    "sup", "sub", "code", "pre", "blockquote", "del", "span", "div", "table", "thead", "tbody", "tr", "th",
+    "td", "caption", "abbr", "q", "small",
+}
+ALLOWED_ATTRIBUTES = {
+    # "class" is governed by ALLOWED_CLASSES (nh3 wants it in one of the two lists only)
+    "a": {"href", "id", "title", "aria-label"},
+    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "li": {"id"}, "ol": {"start"}, "abbr": {"title"},
+    "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "sup": {"id"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+ALLOWED_CLASSES = {
+    "div": {"anmerkungen"}, "span": {"fussnote"}, "a": {"verweis", "querverweis"},
+    "h1": {"unnumbered", "unlisted"}, "h2": {"unnumbered", "unlisted"}, "h3": {"unnumbered", "unlisted"},
+    "h4": {"unnumbered", "unlisted"}, "h5": {"unnumbered", "unlisted"}, "h6": {"unnumbered", "unlisted"},
+    "ol": {"anmerkungen"},
+}
+
+_HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
+_CROSS_REF = re.compile(r"(?<![\w@/])@(sec-[a-z0-9]+(?:-[a-z0-9]+)*)")
+_MEASURE_REF = re.compile(r"(?<![\w>])(vgl\. Anhang Maßnahme Nr\.)(?:\s|&nbsp;|\u00a0)*(\d+)")
+_TAG_OR_TEXT = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.DOTALL)
+
+
+def sanitize(markup: str) -> str:
+    """Keep only the allow-listed elements, attributes, classes and URL schemes."""
+    return nh3.clean(markup, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel=None, allowed_classes=ALLOWED_CLASSES, strip_comments=True)
+
+
+def slug(text: str) -> str:
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+class _Renderer(mistune.HTMLRenderer):
+    def heading(self, text: str, level: int, **attrs: object) -> str:
+        ident, classes = None, []
+        match = _HEADING_ATTRS.search(text)
+        if match:
+            text = text[: match.start()]
+            for token in match.group(1).split():
+                if token.startswith("#"):
+                    ident = token[1:]
+                else:
+                    classes.append(token[1:])
+        id_attr = f' id="{ident}"' if ident else ""
+        class_attr = f' class="{" ".join(classes)}"' if classes else ""
+        return f"<h{level}{id_attr}{class_attr}>{text}</h{level}>\n"
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> mistune.Markdown:
+    # escape=False: raw HTML is parsed here and then filtered by the sanitiser, so that the few allowed
+    # constructs (the notes block ``<div class="anmerkungen">``) keep working and nothing else does.
+    return mistune.create_markdown(renderer=_Renderer(escape=False), plugins=["strikethrough", "table"])
+
+
+def link_references(markup: str) -> str:
+    """Cross-references and measure citations in text (never inside an existing link or tag)."""
+    parts = _TAG_OR_TEXT.split(markup)
+    for i in range(0, len(parts), 2):
+        text = parts[i]
+        text = _MEASURE_REF.sub(
+            lambda m: f'<a class="verweis" href="#massnahme-{int(m.group(2))}">{m.group(1)}&nbsp;{int(m.group(2))}</a>',
+            text)
+        text = _CROSS_REF.sub(lambda m: f'<a class="querverweis" href="#{m.group(1)}">{m.group(1)}</a>', text)
+        parts[i] = text
+    return "".join(parts)
+
+
+def render(text: str) -> str:
+    """Markdown from an author → safe HTML with linked references."""
+    return link_references(sanitize(_markdown()(text or "")))
+
+
+def render_inline(text: str) -> str:
+    """One line of Markdown without the surrounding paragraph (for table cells and list items)."""
+    html = render(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def removed_content(text: str) -> list[str]:
+    """What the sanitiser would drop from this Markdown (for ``check``): element and attribute names."""
+    raw = _markdown()(text or "")
+    cleaned = sanitize(raw)
+    if _normalise(raw) == _normalise(cleaned):
+        return []
+    found = []
+    for tag in re.findall(r"<([a-zA-Z][a-zA-Z0-9-]*)\b", raw):
+        if tag.lower() not in ALLOWED_TAGS and f"<{tag}" not in found:
+            found.append(f"<{tag}>")
+    for attr in re.findall(r"\s(on[a-z]+)\s*=", raw, flags=re.IGNORECASE):
+        found.append(f"Attribut {attr}")
+    for scheme in re.findall(r"href\s*=\s*[\"']?\s*([a-zA-Z][a-zA-Z0-9+.-]*):", raw):
+        if scheme.lower() not in URL_SCHEMES:
+            found.append(f"Link mit „{scheme}:“")
+    if "#harmful-link" in raw:
+        found.append("Link mit nicht erlaubtem Schema (z. B. „javascript:“)")
+    for scheme in re.findall(r"src\s*=\s*[\"']?\s*([a-zA-Z][a-zA-Z0-9+.-]*):", raw):
+        found.append(f"eingebettete Quelle „{scheme}:“")
+    return found or ["nicht erlaubtes HTML"]
+
+
+def _normalise(markup: str) -> str:
+    return re.sub(r"\s+", " ", markup.replace("&amp;", "&").replace('rel="noopener noreferrer"', "")).strip()
