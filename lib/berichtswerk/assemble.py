@@ -36,13 +36,11 @@ def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
 
 def merged_report(structure: Structure, executed: dict[str, Any], data_dir: Path) -> Any:
     """The report as one notebook: structure order, prose texts, executed sections."""
-    from .documents import handlungsfelder_document, load_bericht, load_text
+    from .documents import handlungsfeld_farben, load_bericht, load_text
     from .exporters.merge import merge
-    from .theme import farbe_fuer
 
     texts = {c.text: load_text(c.text, data_dir) for c in structure.chapters if c.text}
-    farben = [(e["slug"], farbe_fuer(e["slug"], e.get("farbe"))) for e in handlungsfelder_document(data_dir)]
-    return merge(structure, texts, executed, load_bericht(data_dir), farben)
+    return merge(structure, texts, executed, load_bericht(data_dir), handlungsfeld_farben(data_dir))
 
 
 def pdf_shaping() -> bytes:

@@ -145,9 +145,10 @@ def _formatter(series: pd.Series):
     if types.is_bool_dtype(series):
         return lambda v: "ja" if v else "nein"
     if types.is_numeric_dtype(series):
-        values = series.dropna()
-        whole = bool(len(values)) and all(float(v).is_integer() for v in values)
-        return lambda v: zahl(v, 0 if whole else 2)
+        values = [float(v) for v in series.dropna()]
+        # as many decimals as the column needs, at most two: 37.5 → "37,5", 3.0 → "3"
+        places = next((d for d in (0, 1) if all(round(v, d) == round(v, 2) for v in values)), 2)
+        return lambda v: zahl(v, places)
     if types.is_datetime64_any_dtype(series):
         return lambda v: datum(pd.Timestamp(v).date())
     return lambda v: str(v)

@@ -312,7 +312,7 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
     """Run the sections; keep successes in the cache, failures under ``fehlgeschlagen/``."""
     import nbformat
 
-    from .cells import section_problems
+    from .cells import label_of_execution, section_problems
     from .execute import Job
 
     work = section_dir.parent / "laufend"
@@ -336,9 +336,8 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
         produced = work / f"{chapter.key}.ipynb"
         if not outcome.ok:
             cell = "beim Start des Kernels"
-            if outcome.cell is not None:
-                first_line = (outcome.source or "").strip().splitlines()[0:1]
-                cell = f"Zelle [{outcome.cell}]" + (f" „{first_line[0][:60]}“" if first_line else "")
+            if outcome.cell is not None and produced.exists():
+                cell = label_of_execution(nbformat.read(produced, as_version=4).cells, outcome.cell) or cell
             kept = keep_failed(chapter, produced)
             failures.append(f"{chapter.ueberschrift} ({chapter.notebook}), {cell}: {outcome.error}\n"
                             f"    ausgeführtes Notebook zum Nachsehen: {kept}")

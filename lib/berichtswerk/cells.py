@@ -28,12 +28,29 @@ class CellProblem:
         return f"{self.abschnitt} ({self.notebook}), {self.zelle}: {self.meldung}"
 
 
-def describe_cell(cell: Any, position: int) -> str:
-    count = cell.get("execution_count")
+#: Cells the build or papermill added; they do not count when a cell is named to the analyst.
+ADDED_TAGS = {"injected-parameters", "berichtswerk-intern"}
+
+
+def own_code_cells(cells: list[Any]) -> list[Any]:
+    """The notebook's own code cells, in order (as the analyst sees them in JupyterLab)."""
+    return [c for c in cells if c.get("cell_type") == "code"
+            and not ADDED_TAGS & set(c.get("metadata", {}).get("tags", []))]
+
+
+def describe_cell(cell: Any, ordinal: int) -> str:
+    """"Code-Zelle 4 „fig, ax = plt.subplots()“": counted among the notebook's own code cells."""
     first = next((line.strip() for line in cell.get("source", "").splitlines()
                   if line.strip() and not line.strip().startswith("#|")), "")
-    label = f"Zelle [{count}]" if count else f"Zelle {position}"
-    return label + (f" „{first[:60]}“" if first else "")
+    return f"Code-Zelle {ordinal}" + (f" „{first[:60]}“" if first else "")
+
+
+def label_of_execution(cells: list[Any], execution_count: int | None) -> str | None:
+    """The analyst's name for the cell papermill reports by execution count."""
+    for ordinal, cell in enumerate(own_code_cells(cells), start=1):
+        if execution_count is not None and cell.get("execution_count") == execution_count:
+            return describe_cell(cell, ordinal)
+    return None
 
 
 def _text(value: Any) -> str:
@@ -64,10 +81,10 @@ def classify_output(output: Any) -> tuple[str, str | None]:
 def section_problems(cells: list[Any], abschnitt: str, notebook: str) -> list[CellProblem]:
     """What the report cannot take from a section's executed cells (errors and warnings)."""
     found = []
-    for position, cell in enumerate(cells, start=1):
-        if cell.get("cell_type") != "code" or HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+    for ordinal, cell in enumerate(own_code_cells(cells), start=1):
+        if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
-        where = describe_cell(cell, position)
+        where = describe_cell(cell, ordinal)
         for output in cell.get("outputs", []):
             kind, _ = classify_output(output)
             meta = output.get("metadata", {}).get("berichtswerk", {})

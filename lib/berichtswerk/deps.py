@@ -132,14 +132,39 @@ def package_versions(names: tuple[str, ...] = SECTION_PACKAGES) -> dict[str, str
     return found
 
 
-@functools.cache
-def _version(name: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Versions from the ``*.dist-info`` folder names on ``sys.path`` – a directory listing instead of
+    parsing every package's metadata, which keeps the no-op rebuild fast."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.scandir(folder or ".")
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.name.endswith(".dist-info") and "-" in entry.name:
+                    name, _, version = entry.name[: -len(".dist-info")].rpartition("-")
+                    found.setdefault(_normalise(name), version)
+    return found
+
+
+def _version(name: str) -> str | None:
+    version = _installed().get(_normalise(name))
+    if version is None:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as metadata_version
+
+        try:
+            version = metadata_version(name)
+        except PackageNotFoundError:
+            return None
+    return version
 
 
 def result() -> dict[str, Any]:

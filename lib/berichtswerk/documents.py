@@ -33,6 +33,15 @@ def handlungsfelder_document(data_dir: str | Path | None = None) -> list[Any]:
     return list((doc or {}).get("handlungsfelder") or [])
 
 
+def handlungsfeld_farben(data_dir: str | Path | None = None) -> list[tuple[str, str]]:
+    """(slug, colour) of every Handlungsfeld: configured, or derived (see :func:`theme.farben`)."""
+    from .theme import farben
+
+    entries = [e for e in handlungsfelder_document(data_dir) if isinstance(e, dict)]
+    slugs = [str(e.get("slug")) for e in entries]
+    return list(zip(slugs, farben((s, e.get("farbe")) for s, e in zip(slugs, entries, strict=True)), strict=True))
+
+
 def load_bericht(data_dir: str | Path | None = None) -> dict[str, Any]:
     """Title page, imprint and the report's own words (``beschriftungen``)."""
     return read_yaml(find_data_dir(data_dir) / schema.FILES["bericht"])

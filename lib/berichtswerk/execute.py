@@ -103,8 +103,7 @@ def run_job(job: Job) -> Outcome:
             execution_timeout=job.timeout,
         )
     except pm.PapermillExecutionError as exc:
-        # the hidden first cell shifts the execution count by one
-        return Outcome(job.key, False, time.perf_counter() - start, (exc.exec_count or 1) - 1 or None,
+        return Outcome(job.key, False, time.perf_counter() - start, exc.exec_count,
                        f"{exc.ename}: {exc.evalue}", exc.source)
     except Exception as exc:  # kernel died, timeout, notebook unreadable …: still a section failure
         message = f"{type(exc).__name__}: {exc}"

@@ -99,16 +99,18 @@ def load_dezernate(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 def load_handlungsfelder(data_dir: str | Path | None = None) -> pd.DataFrame:
     """The Handlungsfelder in report order: title, slug, colour (configured or derived), intro text."""
+    entries = handlungsfelder_document(data_dir)
+    colours = theme.farben((e["slug"], e.get("farbe")) for e in entries)
     rows = [
         {
             "titel": e["titel"],
             "slug": e["slug"],
-            "farbe": theme.farbe_fuer(e["slug"], e.get("farbe")),
+            "farbe": colour,
             "integrationskonzept_seite": e.get("integrationskonzept_seite"),
             "einleitung": e["einleitung"],
             "weitere_quellen": list(e.get("weitere_quellen") or []),
         }
-        for e in handlungsfelder_document(data_dir)
+        for e, colour in zip(entries, colours, strict=True)
     ]
     frame = pd.DataFrame(rows, columns=["titel", "slug", "farbe", "integrationskonzept_seite", "einleitung",
                                         "weitere_quellen"])

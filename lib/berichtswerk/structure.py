@@ -40,6 +40,7 @@ class Chapter:
     notebook: str | None = None         # file name in notebooks/
     parameter: dict[str, Any] = field(default_factory=dict)
     klasse: str = ""
+    notebook_path: Path | None = None   # resolved by :func:`find_notebook`
 
     @property
     def key(self) -> str:
@@ -58,10 +59,6 @@ class Chapter:
     def datei(self) -> str:
         """File stem under ``outputs/kapitel/``: number and id, e.g. ``3-3_gefluechtete``."""
         return f"{self.nummer.replace('.', '-')}_{self.id}" if self.nummer else self.id
-
-    @property
-    def notebook_path(self) -> Path | None:
-        return NOTEBOOK_DIR / self.notebook if self.notebook else None
 
 
 @dataclass(frozen=True)
@@ -92,6 +89,17 @@ class Structure:
             parts.append(f"→ kapitel/{c.datei}.html")
             lines.append("  " + "  ".join(parts))
         return "\n".join(lines)
+
+
+def find_notebook(name: str, data_dir: Path) -> Path:
+    """A report's own ``notebooks/`` beside its data folder first, then the project's notebooks."""
+    own = data_dir.resolve().parent / "notebooks" / name
+    return own if own.is_file() else NOTEBOOK_DIR / name
+
+
+def notebook_names(data_dir: Path) -> list[str]:
+    folders = {data_dir.resolve().parent / "notebooks", NOTEBOOK_DIR}
+    return sorted({p.name for folder in folders for p in folder.glob("*.ipynb")})
 
 
 def read_document(data_dir: Path) -> Any:
@@ -152,7 +160,8 @@ def _resolve(doc: dict[str, Any], data_dir: Path) -> Structure:
                 chapters.append(Chapter(
                     id=str(item["id"]), titel=str(item["titel"]), ebene=ebene, nummer=nummer,
                     text=item.get("text"), notebook=item.get("notebook"),
-                    parameter=dict(item.get("parameter") or {}), klasse=str(item.get("klasse") or "")))
+                    parameter=dict(item.get("parameter") or {}), klasse=str(item.get("klasse") or ""),
+                    notebook_path=find_notebook(item["notebook"], data_dir) if item.get("notebook") else None))
                 if item.get("abschnitte"):
                     walk(item["abschnitte"], f"{nummer}." if nummer else prefix, ebene + 1)
 
@@ -262,12 +271,13 @@ def _check_entry(item: dict[str, Any], label: str, data_dir: Path, seen: dict[st
             found.append(Problem(FILE, "Parameter ohne Notebook", "„notebook“ angeben oder „parameter“ entfernen",
                                  ort=where, spalte="parameter"))
         return
-    path = NOTEBOOK_DIR / str(notebook)
-    if not isinstance(notebook, str) or "/" in notebook or not notebook.endswith(".ipynb") or not path.is_file():
-        names = ", ".join(sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb")))
+    if not isinstance(notebook, str) or "/" in notebook or not notebook.endswith(".ipynb") \
+            or not find_notebook(notebook, data_dir).is_file():
+        names = ", ".join(notebook_names(data_dir))
         found.append(Problem(FILE, "Notebook nicht gefunden", f"ein Notebook aus notebooks/: {names}",
                              ort=where, spalte="notebook", wert=str(notebook)))
         return
+    path = find_notebook(notebook, data_dir)
     if inspect_parameters and params:
         accepted = notebook_parameters(path)
         for name in params:

@@ -34,23 +34,48 @@ def contrast(a: str, b: str = "#ffffff") -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def derived_colour(slug: str) -> str:
-    """A stable colour for a slug: hue from its hash, darkened to reach :data:`MIN_CONTRAST`."""
-    hue = int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8], 16) % 360 / 360
+def _colour_at(hue: float) -> str:
+    """The colour of a hue, darkened until it has :data:`MIN_CONTRAST` against white."""
     lightness = 0.42
     while True:
-        r, g, b = colorsys.hls_to_rgb(hue, lightness, 0.65)
-        colour = f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+        r, g, b = colorsys.hls_to_rgb(hue % 1.0, lightness, 0.65)
+        colour = "#{:02x}{:02x}{:02x}".format(round(r * 255), round(g * 255), round(b * 255))
         if contrast(colour) >= MIN_CONTRAST or lightness <= 0.1:
             return colour
         lightness -= 0.02
 
 
-def farbe_fuer(slug: str, configured: str | None) -> str:
-    """The configured colour of a Handlungsfeld, or its derived one."""
-    if configured and HEX.match(str(configured)):
-        return str(configured).lower()
-    return derived_colour(slug)
+def _hue(colour: str) -> float:
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return colorsys.rgb_to_hls(r, g, b)[0]
+
+
+def derived_colour(slug: str, taken: Iterable[float] = ()) -> str:
+    """A stable colour for a slug: hue from its hash, moved on by the golden angle while it is closer
+    than 1/12 of the colour wheel to a hue already ``taken``."""
+    hue = int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8], 16) % 360 / 360
+    taken = list(taken)
+    for _ in range(24):
+        if all(min(abs(hue - h), 1 - abs(hue - h)) >= 1 / 12 for h in taken):
+            break
+        hue = (hue + 0.381966) % 1.0
+    return _colour_at(hue)
+
+
+def farben(entries: Iterable[tuple[str, str | None]]) -> list[str]:
+    """The colour of each Handlungsfeld (slug, configured colour) in order: configured ones as given,
+    the others derived so that they stay apart from every colour before them."""
+    pairs = list(entries)
+    taken = [_hue(str(c)) for _, c in pairs if c and HEX.match(str(c))]
+    result = []
+    for slug, configured in pairs:
+        if configured and HEX.match(str(configured)):
+            result.append(str(configured).lower())
+        else:
+            colour = derived_colour(slug, taken)
+            taken.append(_hue(colour))
+            result.append(colour)
+    return result
 
 
 def css_variables(colours: Iterable[tuple[str, str]]) -> str:

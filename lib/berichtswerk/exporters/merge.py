@@ -69,10 +69,9 @@ def merge(structure: Structure, texts: dict[str, str], executed: dict[str, Any],
 def prepare_single(nb: Any, resources: dict[str, Any]) -> Any:
     """A single executed notebook (e.g. papermill's output) as a one-chapter report: the chapter is
     found in the structure by notebook name and parameters; title page data comes from the data folder."""
-    from ..documents import handlungsfelder_document, load_bericht, load_text
+    from ..documents import handlungsfeld_farben, load_bericht, load_text
     from ..paths import find_data_dir
     from ..structure import load_structure
-    from ..theme import farbe_fuer
 
     papermill = nb.metadata.get("papermill", {})
     parameters = dict(papermill.get("parameters") or {})
@@ -84,8 +83,7 @@ def prepare_single(nb: Any, resources: dict[str, Any]) -> Any:
     candidates = [c for c in structure.sections() if c.notebook == name]
     chapter = next((c for c in candidates if all(parameters.get(k) == v for k, v in c.parameter.items())),
                    candidates[0] if len(candidates) == 1 else None)
-    farben = [(e["slug"], farbe_fuer(e["slug"], e.get("farbe"))) for e in handlungsfelder_document(data_dir)]
-    merged = report_notebook(load_bericht(data_dir), farben, structure.toc_depth)
+    merged = report_notebook(load_bericht(data_dir), handlungsfeld_farben(data_dir), structure.toc_depth)
     if chapter is None:
         for cell in nb.cells:
             merged.cells.append(nbformat.from_dict(copy.deepcopy(dict(cell))))
