@@ -69,6 +69,17 @@ def loader_reads(*paths: Path) -> Iterator[None]:
         _loader_depth -= 1
 
 
+@contextlib.contextmanager
+def untracked() -> Iterator[None]:
+    """Reads that are bookkeeping, not inputs (e.g. hashing the data folder to skip re-validation)."""
+    global _loader_depth
+    _loader_depth += 1
+    try:
+        yield
+    finally:
+        _loader_depth -= 1
+
+
 def note_data_dir(data_dir: Path) -> None:
     if _record is not None and _record["data_dir"] is None:
         _record["data_dir"] = str(data_dir)
@@ -173,7 +184,12 @@ def result() -> dict[str, Any]:
 
     if _record is None:
         return {}
-    data_dir = Path(_record["data_dir"] or find_data_dir())
+    with untracked():  # hashing the inputs is not reading them
+        return _describe(Path(_record["data_dir"] or find_data_dir()))
+
+
+def _describe(data_dir: Path) -> dict[str, Any]:
+    assert _record is not None
     return {
         "daten": dict(sorted(_record["daten"].items())),
         "dateien": dict(sorted(_relative(_record["dateien"], data_dir).items())),

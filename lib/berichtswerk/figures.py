@@ -25,7 +25,7 @@ def measures_per_oe(data: ReportData, handlungsfeld: str | None = None) -> pd.Da
 def measures_per_handlungsfeld(data: ReportData) -> pd.DataFrame:
     m, ziele = data.massnahmen(), data.ziele()
     rows = []
-    for _, hf in data.handlungsfelder().iterrows():
+    for _, hf in data.handlungsfelder("titel,slug,farbe").iterrows():
         part = m[m["handlungsfeld"] == hf["titel"]]
         rows.append({"nummer": data.nummer(hf["titel"]), "handlungsfeld": hf["titel"], "slug": hf["slug"],
                      "farbe": hf["farbe"], "massnahmen": int(part["nr"].notna().sum()),
@@ -54,7 +54,7 @@ def matrix_handlungsfeld_oe(data: ReportData) -> pd.DataFrame:
     exploded = data.massnahmen().explode("oe").dropna(subset=["oe"])
     exploded = exploded.assign(name=[data.oe_name(c) for c in exploded["oe"]])
     table = pd.crosstab(exploded["handlungsfeld"], exploded["name"])
-    table = table.reindex(list(data.handlungsfelder()["titel"]), fill_value=0)
+    table = table.reindex(list(data.handlungsfelder("titel")["titel"]), fill_value=0)
     order = table.sum().sort_values(ascending=False, kind="stable").index
     return table[order]
 

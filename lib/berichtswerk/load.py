@@ -77,7 +77,10 @@ def _validated_by_build(data_dir: Path, path: Path) -> bool:
     from .fingerprint import data_digest
 
     token = os.environ.get("BERICHTSWERK_VALIDIERT")
-    return bool(token) and path.parent == data_dir and token == data_digest(data_dir)
+    if not token or path.parent != data_dir:
+        return False
+    with deps.untracked():
+        return token == data_digest(data_dir)
 
 
 def load_ziele(data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -205,8 +208,13 @@ class ReportData:
             z = z[z["handlungsfeld"] == handlungsfeld].reset_index(drop=True)
         return self._recorded(z, "ziele", handlungsfeld=handlungsfeld)
 
-    def handlungsfelder(self) -> pd.DataFrame:
-        return self._recorded(self._handlungsfelder, "handlungsfelder")
+    def handlungsfelder(self, spalten: str | None = None) -> pd.DataFrame:
+        """All Handlungsfelder in report order; ``spalten="titel,slug"`` for just those columns (a
+        section that lists the fields then does not depend on their intro texts)."""
+        frame = self._handlungsfelder
+        if spalten:
+            frame = frame[[c.strip() for c in spalten.split(",")]]
+        return self._recorded(frame, "handlungsfelder", spalten=spalten)
 
     def handlungsfeld(self, titel: str | None = None) -> pd.Series:
         """One Handlungsfeld by title (``None``: the first); a clear error lists the valid titles."""

@@ -210,7 +210,7 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
     m = data.massnahmen()
     ziele = data.ziele()
     felder = []
-    for _, hf in data.handlungsfelder().iterrows():
+    for _, hf in data.handlungsfelder("titel,slug").iterrows():
         measures = m[m["handlungsfeld"] == hf["titel"]]
         gruppen = []
         for ziel in ziele.loc[ziele["handlungsfeld"] == hf["titel"], "ziel"]:

@@ -1,0 +1,213 @@
+"""A cached build equals a forced one. Property test over a corpus of edits: after each edit the
+incremental build's outputs equal a ``--force`` build's (``bericht.html`` and ``kapitel/`` byte for
+byte, design tables cell for cell, PDF text), and exactly the sections the edit touches re-ran."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+from berichtswerk.build import BuildOptions, run_build
+from berichtswerk.paths import TEMPLATE_DIR
+from conftest import BEISPIEL, copy_report, read_rows, row_of, write_rows
+
+ARBEIT, WOHNEN, GESUNDHEIT = "2.1 Arbeit und Qualifizierung", "2.2 Wohnen", "2.3 Gesundheit"
+AUSWERTUNG, LISTE = "3 Eigene Auswertung", "4.1 Alle Maßnahmen"
+FORMATS = {"html", "pdf"}
+
+
+def run(data: Path, out: Path, capsys, force: bool = False) -> set[str]:
+    code = run_build(BuildOptions(data_dir=data, out_dir=out, jobs=2, force=force, formats=FORMATS))
+    text = capsys.readouterr().out
+    assert code == 0, text
+    return {line.split(None, 1)[1].strip() for line in text.splitlines() if line.strip().startswith("läuft")}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example report, built once: ``bericht/`` (data, notebooks) and ``ausgabe/``."""
+    root = tmp_path_factory.mktemp("basis")
+    data = copy_report(BEISPIEL, root / "bericht")
+    assert run_build(BuildOptions(data_dir=data, out_dir=root / "ausgabe", jobs=2, formats=FORMATS)) == 0
+    return root
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(path).pages))
+
+
+def xlsx_cells(path: Path) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    return [list(row) for row in load_workbook(path).active.iter_rows(values_only=True)]
+
+
+def assert_same_outputs(a: Path, b: Path) -> None:
+    assert (a / "bericht.html").read_bytes() == (b / "bericht.html").read_bytes()
+    chapters = sorted(p.name for p in (a / "kapitel").iterdir())
+    assert chapters == sorted(p.name for p in (b / "kapitel").iterdir())
+    for name in chapters:
+        assert (a / "kapitel" / name).read_bytes() == (b / "kapitel" / name).read_bytes(), name
+    tables = sorted(p.name for p in (a / "design" / "tabellen").iterdir())
+    assert tables == sorted(p.name for p in (b / "design" / "tabellen").iterdir())
+    for name in tables:
+        if name.endswith(".csv"):
+            assert (a / "design/tabellen" / name).read_bytes() == (b / "design/tabellen" / name).read_bytes()
+        else:
+            assert xlsx_cells(a / "design/tabellen" / name) == xlsx_cells(b / "design/tabellen" / name)
+    figures = sorted(p.name for p in (a / "design" / "abbildungen").iterdir())
+    assert figures == sorted(p.name for p in (b / "design" / "abbildungen").iterdir())
+    assert pdf_text(a / "bericht.pdf") == pdf_text(b / "bericht.pdf")
+
+
+# --- the corpus: each edit returns the sections it must re-run ----------------------------------------
+
+
+def excel_csv_with_edited_measure(data: Path, out: Path) -> set[str]:
+    """massnahmen.csv as German Excel saves it (; and Windows-1252), one Wohnen measure edited."""
+    rows = read_rows(data / "massnahmen.csv")
+    rows[row_of(rows, 4)][4] += " Neu: auch für Familien."
+    write_rows(data / "massnahmen.csv", rows, encoding="cp1252", delimiter=";")
+    return {WOHNEN, AUSWERTUNG, LISTE}
+
+
+def same_table_saved_by_excel(data: Path, out: Path) -> set[str]:
+    """Only the file format changes: the parsed data is the same, nothing re-runs."""
+    write_rows(data / "massnahmen.csv", read_rows(data / "massnahmen.csv"), encoding="cp1252", delimiter=";")
+    return set()
+
+
+def trailing_blank_in_new_row(data: Path, out: Path) -> set[str]:
+    rows = read_rows(data / "massnahmen.csv")
+    rows.append(["8", "Wohnen ", "Wohnraum schaffen", "Tauschbörse", "Wohnungstausch für Ältere", "WO", "", ""])
+    write_rows(data / "massnahmen.csv", rows)
+    return {WOHNEN, AUSWERTUNG, LISTE}
+
+
+def byte_order_mark_and_changed_number(data: Path, out: Path) -> set[str]:
+    rows = read_rows(data / "massnahmen.csv")
+    rows[row_of(rows, 7)][0] = "9"
+    write_rows(data / "massnahmen.csv", rows, encoding="utf-8-sig")
+    return {GESUNDHEIT, AUSWERTUNG, LISTE}
+
+
+def measure_moved_to_another_field(data: Path, out: Path) -> set[str]:
+    rows = read_rows(data / "massnahmen.csv")
+    rows[row_of(rows, 3)][1:3] = ["Gesundheit", "Pflege sichern"]
+    write_rows(data / "massnahmen.csv", rows)
+    return {ARBEIT, GESUNDHEIT, AUSWERTUNG, LISTE}
+
+
+def ziel_renamed(data: Path, out: Path) -> set[str]:
+    for name in ("ziele.csv", "massnahmen.csv"):
+        path = data / name
+        path.write_text(path.read_text(encoding="utf-8").replace("Wohnraum schaffen", "Wohnraum bauen"),
+                        encoding="utf-8")
+    return {WOHNEN, AUSWERTUNG, LISTE}
+
+
+def unit_renamed(data: Path, out: Path) -> set[str]:
+    path = data / "organisationseinheiten.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Amt für Wohnen", "Amt für Wohnungswesen"),
+                    encoding="utf-8")
+    return {WOHNEN, LISTE}
+
+
+def text_file_edited(data: Path, out: Path) -> set[str]:
+    path = data / "texte" / "einleitung.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
+    return set()
+
+
+def handlungsfeld_intro_edited(data: Path, out: Path) -> set[str]:
+    path = data / "handlungsfelder.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("auch in den Dörfern", "auch auf dem Land"),
+                    encoding="utf-8")
+    return {GESUNDHEIT}
+
+
+def notebook_reads_a_new_file_then_the_file_changes(data: Path, out: Path, capsys) -> set[str]:
+    (data / "extra.md").write_text("Erste Fassung.", encoding="utf-8")
+    notebook = data.parent / "notebooks" / "auswertung.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from berichtswerk import render\nwith open(daten.data_dir / 'extra.md', encoding='utf-8') as f:\n"
+        "    zusatz = f.read()\nrender.prosa(zusatz)"))
+    nbformat.write(nb, notebook)
+    assert run(data, out, capsys) == {AUSWERTUNG}
+    (data / "extra.md").write_text("Zweite Fassung.", encoding="utf-8")
+    return {AUSWERTUNG}
+
+
+def template_changed(data: Path, out: Path) -> set[str]:
+    css = TEMPLATE_DIR / "berichtswerk" / "report.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* geändert im Test */\n", encoding="utf-8")
+    return set()
+
+
+def package_version_changed(data: Path, out: Path) -> set[str]:
+    """Simulated upgrade: the version a section was executed with is no longer the installed one."""
+    manifest_path = out / ".cache" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    packages = manifest["abschnitte"]["feld-wohnen"]["abhaengigkeiten"]["pakete"]
+    assert packages["matplotlib"]  # recorded by the kernel
+    packages["matplotlib"] = "0.0.1"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    return {WOHNEN}
+
+
+CORPUS: list[Callable] = [
+    excel_csv_with_edited_measure, same_table_saved_by_excel, trailing_blank_in_new_row,
+    byte_order_mark_and_changed_number, measure_moved_to_another_field, ziel_renamed, unit_renamed,
+    text_file_edited, handlungsfeld_intro_edited, notebook_reads_a_new_file_then_the_file_changes,
+    template_changed, package_version_changed,
+]
+
+
+@pytest.mark.parametrize("edit", CORPUS, ids=lambda f: f.__name__)
+def test_incremental_build_equals_forced_build(edit: Callable, baseline: Path, tmp_path: Path, capsys) -> None:
+    root = tmp_path / "kopie"
+    shutil.copytree(baseline, root)  # a copied checkout: its cache must be reused (no absolute paths)
+    data, out = root / "bericht" / "data", root / "ausgabe"
+    assert run(data, out, capsys) == set()
+    css = TEMPLATE_DIR / "berichtswerk" / "report.css"
+    original_css = css.read_bytes()
+    try:
+        args = (data, out, capsys) if edit is notebook_reads_a_new_file_then_the_file_changes else (data, out)
+        expected = edit(*args)
+        assert run(data, out, capsys) == expected
+        forced = tmp_path / "erzwungen"
+        shutil.copytree(out, forced)
+        assert run(data, forced, capsys, force=True) == {ARBEIT, WOHNEN, GESUNDHEIT, AUSWERTUNG, LISTE}
+        assert_same_outputs(out, forced)
+    finally:
+        css.write_bytes(original_css)
+
+
+def test_noop_rebuild_touches_nothing(baseline: Path, tmp_path: Path, capsys) -> None:
+    root = tmp_path / "kopie"
+    shutil.copytree(baseline, root)
+    out = root / "ausgabe"
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    code = run_build(BuildOptions(data_dir=root / "bericht" / "data", out_dir=out, jobs=2, formats=FORMATS))
+    assert code == 0 and "Bericht ist aktuell" in capsys.readouterr().out
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_record_travels_in_the_executed_notebook(baseline: Path) -> None:
+    nb = nbformat.read(baseline / "ausgabe" / ".cache" / "abschnitte" / "feld-wohnen.ipynb", as_version=4)
+    record = nb.metadata["berichtswerk"]["abhaengigkeiten"]
+    assert "massnahmen?handlungsfeld=Wohnen" in record["daten"]
+    assert "massnahmen" not in record["daten"]  # only its own field's measures
+    assert set(record["dateien"]) >= {"massnahmen.csv", "handlungsfelder.yaml"}
+    assert "load.py" in record["module"] and record["pakete"]["pandas"]
+    assert not any(str(Path("/")) == k[:1] for k in [*record["dateien"], *record["module"]])
+    assert all(not c.get("metadata", {}).get("tags") or "berichtswerk-intern" not in c.metadata.tags
+               for c in nb.cells)
