@@ -1,0 +1,180 @@
+"""A section notebook in a real JupyterLab (headless Chromium, driven by selenium): after "Run All" the
+outputs read as the report will – key figures under their own labels, styled without the report's
+stylesheet, the chart with its text alternative. The screenshot is kept for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from berichtswerk.paths import NOTEBOOK_DIR
+from conftest import BEISPIEL
+
+SCREENSHOT_DIR = Path(os.environ.get("BERICHTSWERK_SCREENSHOTS", Path(__file__).resolve().parents[1] / "outputs" / "screenshots"))
+
+
+def _lab_tools() -> list[str]:
+    reasons = []
+    if not shutil.which("chromium"):
+        reasons.append("Chromium fehlt (apt-get install chromium)")
+    if not shutil.which("chromedriver"):
+        reasons.append("ChromeDriver fehlt (apt-get install chromium-driver)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        reasons.append("selenium fehlt (pip install selenium)")
+    if not Path(sys.executable).with_name("jupyter-lab").exists():
+        reasons.append("JupyterLab fehlt (pip install jupyterlab)")
+    return reasons
+
+
+@pytest.fixture
+def lab(tmp_path: Path):
+    reasons = _lab_tools()
+    if reasons:
+        message = "JupyterLab-Test nicht ausgeführt: " + "; ".join(reasons)
+        if os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+    project = tmp_path / "projekt"
+    shutil.copytree(BEISPIEL / "data", project / "data")
+    (project / "notebooks").mkdir()
+    shutil.copy(NOTEBOOK_DIR / "handlungsfeld.ipynb", project / "notebooks")
+    shutil.copy(BEISPIEL / "notebooks" / "auswertung.ipynb", project / "notebooks")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "berichtswerk-test"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime")}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("jupyter-lab")), "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={project}",
+         "--expose-app-in-browser", "--LabApp.news_url=", "--LabApp.collaborative=False"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "lab.log", "w"), start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab ist nicht gestartet:\n" + (tmp_path / "lab.log").read_text()[-2000:])
+        yield url, token
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+
+
+def browser(tmp_path: Path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--window-size=1400,2200",
+                 f"--user-data-dir={tmp_path / 'chromium'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    driver.set_script_timeout(180)
+    return driver
+
+
+def run_all(driver, url: str, token: str, notebook: str, ready: str) -> None:
+    """Open the notebook, start its kernel, "Run All", wait until ``ready`` holds."""
+    driver.get(f"{url}/lab/tree/notebooks/{notebook}?token={token}&reset")
+    wait(driver, "return !!(window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell'))", 120)
+    # JupyterLab asks which kernel to start: take the notebook's own (Python 3)
+    wait(driver, "var b = document.querySelector('.jp-Dialog .jp-mod-accept'); if (b) { b.click(); }"
+                 "return !document.querySelector('.jp-Dialog') && "
+                 "/Idle/.test(document.querySelector('#jp-main-statusbar').textContent);", 120)
+    driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        wait(driver, ready, 150)
+    except AssertionError:
+        driver.save_screenshot(str(SCREENSHOT_DIR / f"jupyterlab_fehler_{Path(notebook).stem}.png"))
+        raise
+
+
+def test_section_notebook_in_jupyterlab_shows_the_report_blocks(lab, tmp_path: Path) -> None:
+    url, token = lab
+    driver = browser(tmp_path)
+    try:
+        run_all(driver, url, token, "handlungsfeld.ipynb",
+                "return document.querySelectorAll('.jp-OutputArea-output .bw').length >= 5 && "
+                "!!document.querySelector('.jp-OutputArea-output figure img');")
+        driver.execute_script("document.querySelector('.kennzahlen').scrollIntoView({block: 'center'});")
+        time.sleep(1)
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOT_DIR / "jupyterlab_handlungsfeld.png"))
+        tiles = driver.execute_script("""
+            return Array.from(document.querySelectorAll('.jp-OutputArea-output .kennzahl')).map(function (t) {
+              var box = t.getBoundingClientRect(), dd = t.querySelector('dd').getBoundingClientRect(),
+                  dt = t.querySelector('dt').getBoundingClientRect();
+              return {label: t.querySelector('dt').textContent, value: t.querySelector('dd').textContent,
+                      inside: dd.left >= box.left - 1 && dd.right <= box.right + 1 && dd.top >= box.top - 1
+                              && dd.bottom <= box.bottom + 1 && dt.left >= box.left - 1 && dt.right <= box.right + 1,
+                      top: box.top, left: box.left, wide: dt.width >= 0.6 * (box.width - 30),
+                      background: getComputedStyle(t).backgroundColor};
+            });""")
+        # the notebook's default: the first Handlungsfeld of whatever data is there
+        assert [(t["label"], t["value"]) for t in tiles] == [
+            ("Maßnahmen", "3"), ("beteiligte Organisationseinheiten", "2"), ("zitierte Drucksachen", "0"),
+            ("Ziele", "2")]
+        assert all(t["inside"] and t["wide"] for t in tiles), tiles  # labels not squeezed to a syllable
+        assert len({round(t["top"]) for t in tiles}) == 1  # side by side, as in the report
+        assert all(t["background"] == "rgb(243, 245, 248)" for t in tiles)  # styled without report.css
+        alt = driver.execute_script("return document.querySelector('.jp-OutputArea-output figure img').alt;")
+        assert alt.startswith("Balkendiagramm: Maßnahmen je Organisationseinheit im Handlungsfeld Arbeit")
+    finally:
+        driver.quit()
+
+
+def test_analyst_notebook_in_jupyterlab_shows_table_and_figure_as_the_report(lab, tmp_path: Path) -> None:
+    url, token = lab
+    driver = browser(tmp_path)
+    try:
+        run_all(driver, url, token, "auswertung.ipynb",
+                "return !!document.querySelector('.jp-OutputArea-output table.tabelle caption') && "
+                "!!document.querySelector('.jp-OutputArea-output figure img');")
+        driver.execute_script("document.querySelector('.jp-OutputArea-output table').scrollIntoView();")
+        time.sleep(1)
+        driver.save_screenshot(str(SCREENSHOT_DIR / "jupyterlab_auswertung.png"))
+        found = driver.execute_script("""
+            var table = document.querySelector('.jp-OutputArea-output table.tabelle');
+            var img = document.querySelector('.jp-OutputArea-output figure img');
+            return {caption: table.caption.textContent, scopes: Array.from(table.querySelectorAll('thead th'))
+                      .map(function (th) { return th.getAttribute('scope'); }),
+                    cells: Array.from(table.querySelectorAll('tbody tr:first-child td')).map(function (td) {
+                      return td.textContent; }),
+                    alt: img.alt, caption2: img.closest('figure').querySelector('figcaption').textContent,
+                    svg: img.src.indexOf('data:image/svg+xml') === 0};""")
+        assert found == {"caption": "Maßnahmen je Handlungsfeld", "scopes": ["col", "col", "col"],
+                         "cells": ["3", "37,5"], "svg": True,
+                         "alt": "Säulendiagramm: Arbeit und Qualifizierung 3, Wohnen 3, Gesundheit 2 Maßnahmen.",
+                         "caption2": "Maßnahmen je Handlungsfeld"}
+    finally:
+        driver.quit()
+
+
+def wait(driver, script: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if driver.execute_script(script):
+                return
+        except Exception:  # noqa: BLE001 – the page is still loading
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"JupyterLab: Bedingung nicht erfüllt nach {seconds} s: {script[:120]}")
