@@ -3,20 +3,24 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root unless told so (CI and containers run as root)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
 .PHONY: help report check test lab benchmark screenshots browser clean
 
 help: ## diese Übersicht
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# notebooks are never committed with outputs: git strips them on "git add"
+	if [ -d .git ]; then $(BIN)/nbstripout --install; fi
 	touch $(STAMP)
 
-report: $(STAMP) ## Bericht bauen: outputs/bericht.html, outputs/bericht.pdf, outputs/kapitel/
+report: $(STAMP) ## Bericht bauen: outputs/bericht.html, outputs/bericht.pdf, outputs/kapitel/, outputs/design/
 	$(BIN)/berichtswerk build
 
 check: $(STAMP) ## Daten in data/ prüfen
@@ -25,16 +29,15 @@ check: $(STAMP) ## Daten in data/ prüfen
 test: $(STAMP) ## Tests ausführen
 	$(BIN)/pytest
 
-lab: $(STAMP) ## JupyterLab starten (installiert es beim ersten Mal)
-	$(BIN)/python -m pip install --quiet -e '.[dev,lab]'
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## JupyterLab im Projektordner starten (data/ und notebooks/ sichtbar)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)"
 
 screenshots: report ## Bilder des Berichts (Chromium, pdftoppm) nach outputs/screenshots/
 	$(BIN)/python -m berichtswerk.screenshots outputs
 
-browser: ## Chromium, pdftoppm und axe-core für die Browser-Tests installieren (apt als root, npm)
-	command -v chromium >/dev/null && command -v pdftoppm >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
+browser: ## Chromium, ChromeDriver, pdftoppm und axe-core für die Browser-Tests installieren (apt als root, npm)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; }
 	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund axe-core@4
 
 benchmark: $(STAMP) ## Benchmarks (dauert einige Minuten), Ergebnis in benchmarks/results.md

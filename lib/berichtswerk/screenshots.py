@@ -1,6 +1,6 @@
-"""Pictures of the built report, to look at it as a reader would (``make screenshots``):
-headless-Chromium screenshots of the title page, one Handlungsfeld, the summary and the appendix,
-and the PDF's pages via ``pdftoppm``. Writes into ``<out>/screenshots/``."""
+"""Pictures of the built report, to look at it as a reader would (``make screenshots``): a headless
+Chromium screenshot of the title page and of every chapter file, and every PDF page via ``pdftoppm``.
+Works for any report: the pages are whatever the build wrote. Writes into ``<out>/screenshots/``."""
 
 from __future__ import annotations
 
@@ -12,22 +12,21 @@ from pathlib import Path
 from . import browser
 from .paths import DEFAULT_OUTPUT_DIR
 
-PAGES = {
-    "titelseite": "bericht.html",
-    "handlungsfeld_3-3": "kapitel/3-3_gefluechtete.html",
-    "zusammenfassung_4": "kapitel/4_zusammenfassung_ausblick.html",
-    "anhang_6": "kapitel/5-6_anhang.html",
-}
-
 
 def take(out_dir: Path, pdf_dpi: int = 60) -> list[Path]:
     target = out_dir / "screenshots"
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("html_*.png"):
+        old.unlink()
+    for old in target.glob("pdf_seite-*.png"):
+        old.unlink()
     written = []
+    pages = [("titelseite", out_dir / "bericht.html")] + [
+        (f"kapitel_{p.stem}", p) for p in sorted((out_dir / "kapitel").glob("*.html"))]
     if browser.chromium():
-        for name, page in PAGES.items():
-            written.append(browser.screenshot(out_dir / page, target / f"html_{name}.png", height=2400))
+        for name, page in pages:
+            if page.is_file():
+                written.append(browser.screenshot(page, target / f"html_{name}.png", height=2400))
     else:
         print("Chromium fehlt: keine HTML-Screenshots (apt-get install chromium)", file=sys.stderr)
     pdf = out_dir / "bericht.pdf"
