@@ -68,7 +68,7 @@ def test_example_citing_missing_or_foreign_measure(data_copy: Path) -> None:
     doc["handlungsfelder"][2]["beispiele"][1]["massnahmen"] = [72]    # belongs to 3.6
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     found = messages(data_copy)
-    assert any("Handlungsfeld 3.3 „Geflüchtete“, Beispiel 1, Spalte „massnahmen“: Beispiel verweist auf "
+    assert any("Handlungsfeld „Geflüchtete“, Beispiel 1, Spalte „massnahmen“: Beispiel verweist auf "
                "eine Maßnahme, die es nicht gibt (Wert: „999“)" in m for m in found), found
     assert any("Beispiel 2, Spalte „massnahmen“: Maßnahme Nr. 72 gehört zum Handlungsfeld "
                "„Gesundheit und Pflege“" in m for m in found), found
