@@ -19,7 +19,8 @@ def test_toc_and_headings_follow_the_structure(beispiel_soup: BeautifulSoup) -> 
     toc = [a.get_text() for a in beispiel_soup.select("nav.inhaltsverzeichnis a")]
     assert toc == ["Vorwort", "1 Worum es geht", "1.1 Wie der Bericht entstand", "Was neu ist",
                    "2 Die Handlungsfelder", "2.1 Arbeit und Qualifizierung", "2.2 Wohnen", "2.3 Gesundheit",
-                   "3 Eigene Auswertung", "3.1 Verteilung nach Handlungsfeld", "4 Anhang", "4.1 Alle Maßnahmen"]
+                   "3 Eigene Auswertung", "3.1 Verteilung nach Handlungsfeld", "4 Anhang", "4.1 Alle Maßnahmen",
+                   "4.2 Wer wofür zuständig ist"]
     for a in beispiel_soup.select("nav.inhaltsverzeichnis a"):
         target = beispiel_soup.find(id=a["href"][1:])
         assert target is not None and target.name in ("h1", "h2") and target.get_text() == a.get_text()
@@ -78,10 +79,28 @@ def test_each_handlungsfeld_has_its_own_colour_in_headings_and_charts(beispiel_b
         assert colour in svg, (slug, colour)
 
 
+def test_organisation_chart_is_a_tree_with_units_under_the_head(beispiel_soup: BeautifulSoup) -> None:
+    chart = beispiel_soup.select_one(".organigramm")
+    assert chart.select_one(".organigramm__spitze").get_text() == "Landrätin Dr. Petra Quast"
+    direct = chart.select_one(".dezernat--spitze")
+    assert [li.get_text(" ", strip=True) for li in direct.select(":scope > ul > li")] == ["Stabsstelle Teilhabe (ST)"]
+    social = next(li for li in chart.select("li") if li.get_text().startswith("Sozialamt"))
+    assert [li.get_text() for li in social.select("ul > li")] == ["Schuldnerberatung (SO1)"]
+
+
+def test_council_papers_in_the_reports_own_format(beispiel_soup: BeautifulSoup) -> None:
+    row = beispiel_soup.find(id="massnahme-4")
+    assert [li.get_text() for li in row.select("li.drucksache")] == ["BV/2022/0102", "MV/2022/0733 (Sachstand)"]
+    wohnen = beispiel_soup.find(id="sec-feld-wohnen").find_parent("section")
+    tiles = {t.dt.get_text(): t.dd.get_text() for t in wohnen.select(".kennzahl")}
+    assert tiles["zitierte Drucksachen"] == "2"
+
+
 def test_chapter_files(beispiel_built: Path) -> None:
     names = sorted(p.name for p in (beispiel_built / "kapitel").glob("*.html"))
     assert names == ["1_einleitung.html", "2-1_feld-arbeit.html", "2-2_feld-wohnen.html", "2-3_feld-gesundheit.html",
-                     "2_felder.html", "3_auswertung.html", "4-1_liste.html", "4_anhang.html", "vorwort.html"]
+                     "2_felder.html", "3_auswertung.html", "4-1_liste.html", "4-2_organisation.html", "4_anhang.html",
+                     "vorwort.html"]
     page = BeautifulSoup((beispiel_built / "kapitel" / "3_auswertung.html").read_text(encoding="utf-8"), "html.parser")
     assert page.h1.get_text() == "3 Eigene Auswertung" and not page.select("nav.inhaltsverzeichnis")
     assert page.select_one("a.verweis")["href"] == "../bericht.html#massnahme-2"

@@ -22,9 +22,9 @@ def test_numbers_follow_from_order(beispiel: Path) -> None:
     assert [(c.nummer, c.titel) for c in s.chapters] == [
         (None, "Vorwort"), ("1", "Worum es geht"), ("2", "Die Handlungsfelder"),
         ("2.1", "Arbeit und Qualifizierung"), ("2.2", "Wohnen"), ("2.3", "Gesundheit"),
-        ("3", "Eigene Auswertung"), ("4", "Anhang"), ("4.1", "Alle Maßnahmen")]
+        ("3", "Eigene Auswertung"), ("4", "Anhang"), ("4.1", "Alle Maßnahmen"), ("4.2", "Wer wofür zuständig ist")]
     assert [c.datei for c in s.sections()] == ["2-1_feld-arbeit", "2-2_feld-wohnen", "2-3_feld-gesundheit",
-                                               "3_auswertung", "4-1_liste"]
+                                               "3_auswertung", "4-1_liste", "4-2_organisation"]
     assert s.by_id("feld-wohnen").parameter == {"handlungsfeld": "Wohnen"}
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .paths import DEFAULT_OUTPUT_DIR, find_data_dir
+from .paths import find_data_dir
 
 EXIT_OK, EXIT_SECTION_FAILED, EXIT_BAD_DATA, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     outline.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
 
+    new = commands.add_parser(
+        "neu",
+        help="einen neuen Bericht anlegen: ORDNER/data mit einer kleinen, gültigen Gliederung und Daten",
+        description="Legt ORDNER/data an: Gliederung, Titel und eigene Worte, ein Handlungsfeld, eine Maßnahme, "
+        "ein Organigramm und einen Text – alles Platzhalter, die sofort bauen. Danach: berichtswerk check "
+        "--data ORDNER/data und berichtswerk build --data ORDNER/data (Ausgabe in ORDNER/outputs).",
+    )
+    new.add_argument("ordner", metavar="ORDNER", help="neuer oder leerer Ordner")
+
     build = commands.add_parser(
         "build",
         help="Bericht bauen: Abschnitte ausführen, HTML und PDF zusammensetzen",
@@ -57,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "Abschnitt fehl, bleibt der letzte gute Bericht unverändert.",
     )
     build.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
-    build.add_argument("--out", metavar="DIR", help="Ausgabeordner (Standard: outputs/)")
+    build.add_argument("--out", metavar="DIR", help="Ausgabeordner (Standard: outputs/ neben dem Datenordner)")
     build.add_argument("--jobs", metavar="N", type=int, default=None,
                        help="wie viele Abschnitte gleichzeitig laufen (Standard: Anzahl CPU-Kerne)")
     build.add_argument("--force", action="store_true",
@@ -100,6 +109,26 @@ def cmd_outline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    import shutil
+
+    from .paths import PACKAGE_DIR
+
+    target = Path(args.ordner).expanduser().resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"{target} gibt es schon und ist nicht leer – bitte einen neuen oder leeren Ordner angeben.",
+              file=sys.stderr)
+        return EXIT_BAD_DATA
+    try:
+        shutil.copytree(PACKAGE_DIR / "vorlage" / "data", target / "data", dirs_exist_ok=True)
+    except OSError as exc:
+        print(f"Konnte {target} nicht anlegen: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_BAD_DATA
+    print(f"Neuer Bericht in {target / 'data'}. Weiter mit:\n"
+          f"  berichtswerk check --data {target / 'data'}\n  berichtswerk build --data {target / 'data'}")
+    return EXIT_OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, run_build
 
@@ -111,7 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_BAD_DATA
     options = BuildOptions(
         data_dir=find_data_dir(args.data),
-        out_dir=Path(args.out).resolve() if args.out else DEFAULT_OUTPUT_DIR,
+        out_dir=Path(args.out).resolve() if args.out else find_data_dir(args.data).parent / "outputs",
         jobs=args.jobs or os.cpu_count() or 1,
         force=args.force,
         formats=formats,
@@ -121,7 +150,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline}[args.command](args)
+    commands = {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -32,14 +32,15 @@ def _frame(path: Path) -> pd.DataFrame:
     return frame
 
 
-def type_measures(frame: pd.DataFrame) -> pd.DataFrame:
-    """Turn a validated text table into the typed measures frame."""
+def type_measures(frame: pd.DataFrame, formats: list[drucksachen.Format] | None = None) -> pd.DataFrame:
+    """Turn a validated text table into the typed measures frame. ``nr`` stays text as written
+    ("12", or "1.1" where a report numbers per field); empty for rows without a number."""
     typed = frame.loc[:, list(schema.MEASURES_COLUMNS)].copy()
-    typed["nr"] = pd.array([int(v) if schema.is_filled(v) else None for v in typed["nr"]], dtype="Int64")
+    typed["nr"] = pd.array([str(v).strip() if schema.is_filled(v) else None for v in typed["nr"]], dtype="string")
     for column in ("handlungsfeld", "ziel", "titel", "beschreibung"):
         typed[column] = typed[column].astype("string")
     typed["oe"] = [schema.split_oe(v) for v in typed["oe"]]
-    typed["drucksachen"] = [drucksachen.parse_drucksachen(v) for v in typed["drucksachen"]]
+    typed["drucksachen"] = [drucksachen.parse_drucksachen(v, formats or []) for v in typed["drucksachen"]]
     typed["weitere_infos"] = [drucksachen.split_references(v) for v in typed["weitere_infos"]]
     typed["handlungsfeld"] = typed["handlungsfeld"].astype("category")
     return typed
@@ -52,19 +53,21 @@ def load_measures(path: str | Path, data_dir: str | Path | None = None) -> pd.Da
     """
     data_dir = find_data_dir(data_dir)
     return _measures(Path(path), data_dir, list(load_handlungsfelder(data_dir)["titel"]),
-                     lambda: set(load_organisationseinheiten(data_dir)["oe"]))
+                     lambda: set(load_organisationseinheiten(data_dir)["oe"]), load_bericht(data_dir))
 
 
 def _measures(path: Path, data_dir: Path, handlungsfelder: list[str],
-              oe_codes: Callable[[], set[str]]) -> pd.DataFrame:
+              oe_codes: Callable[[], set[str]], bericht: dict[str, Any]) -> pd.DataFrame:
     from .validation import validate_measures
 
+    formats = drucksachen.formats_from(bericht)
     frame = _frame(path)
     if not _validated_by_build(data_dir, path):
-        problems = validate_measures(frame, path.name, handlungsfelder, oe_codes())
+        problems = validate_measures(frame, path.name, handlungsfelder, oe_codes(), formats,
+                                     schema.measure_number_pattern(bericht))
         if problems:
             raise DataError(problems)
-    measures = type_measures(frame)
+    measures = type_measures(frame, formats)
     measures["handlungsfeld"] = measures["handlungsfeld"].cat.set_categories(handlungsfelder, ordered=True)
     return measures
 
@@ -124,7 +127,8 @@ def load_handlungsfelder(data_dir: str | Path | None = None) -> pd.DataFrame:
 def load_beispiele(data_dir: str | Path | None = None) -> pd.DataFrame:
     """The "Was haben wir erreicht?" examples: one row per example with the measures it cites."""
     rows = [
-        {"handlungsfeld": e["titel"], "position": i, "text": b["text"], "massnahmen": list(b["massnahmen"])}
+        {"handlungsfeld": e["titel"], "position": i, "text": b["text"],
+         "massnahmen": [str(nr) for nr in b["massnahmen"]]}
         for e in handlungsfelder_document(data_dir)
         for i, b in enumerate(e.get("beispiele") or [], start=1)
     ]
@@ -168,7 +172,8 @@ class ReportData:
     @cached_property
     def _massnahmen(self) -> pd.DataFrame:
         return _measures(self.data_dir / schema.FILES["massnahmen"], self.data_dir,
-                         list(self._handlungsfelder["titel"]), lambda: set(self._organisationseinheiten["oe"]))
+                         list(self._handlungsfelder["titel"]), lambda: set(self._organisationseinheiten["oe"]),
+                         self._bericht)
 
     @cached_property
     def _ziele(self) -> pd.DataFrame:

@@ -18,6 +18,8 @@ from functools import lru_cache
 import mistune
 import nh3
 
+from .schema import anchor
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "strong", "em", "b", "i",
     "sup", "sub", "code", "pre", "blockquote", "del", "span", "div", "table", "thead", "tbody", "tr", "th",
@@ -40,7 +42,7 @@ ALLOWED_CLASSES = {
 
 _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
 _CROSS_REF = re.compile(r"(?<![\w@/])@(sec-[a-z0-9]+(?:-[a-z0-9]+)*)")
-_MEASURE_REF = re.compile(r"(?<![\w>])(vgl\. Anhang Maßnahme Nr\.)(?:\s|&nbsp;|\u00a0)*(\d+)")
+_MEASURE_REF = re.compile(r"(?<![\w>])(vgl\. Anhang Maßnahme Nr\.)(?:\s|&nbsp;|\u00a0)*(\d+(?:\.\d+)*)")
 _TAG_OR_TEXT = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.DOTALL)
 
 
@@ -86,7 +88,7 @@ def link_references(markup: str) -> str:
     for i in range(0, len(parts), 2):
         text = parts[i]
         text = _MEASURE_REF.sub(
-            lambda m: f'<a class="verweis" href="#massnahme-{int(m.group(2))}">{m.group(1)}&nbsp;{int(m.group(2))}</a>',
+            lambda m: f'<a class="verweis" href="#{anchor(m.group(2))}">{m.group(1)}&nbsp;{m.group(2)}</a>',
             text)
         text = _CROSS_REF.sub(lambda m: f'<a class="querverweis" href="#{m.group(1)}">{m.group(1)}</a>', text)
         parts[i] = text

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 from markupsafe import Markup
 
-from . import figures, markdown, templating
+from . import figures, markdown, schema, templating
 from .blocks import Fragment, Tabelle, tabelle_aus_frame
 from .format import zahl
 from .load import ReportData
@@ -66,9 +66,9 @@ def handlungsfeld_ziele(data: ReportData, handlungsfeld: str | None = None) -> F
     return _fragment(html, data.beschriftung("ziele"), hf["farbe"])
 
 
-def verweis(nr: int) -> Markup:
+def verweis(nr: object) -> Markup:
     """The report's citation of a measure, as a working link into the appendix."""
-    return Markup(templating.render("verweis", nr=int(nr)))
+    return Markup(templating.render("verweis", nr=str(nr), anker=schema.anchor(nr)))
 
 
 def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
@@ -89,7 +89,8 @@ def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -
             rows = measures[measures["ziel"] == ziel]
             if len(rows):
                 gruppen.append({"ziel": ziel, "massnahmen": [
-                    {"titel": r["titel"], "nr": None if pd.isna(r["nr"]) else int(r["nr"])}
+                    {"titel": r["titel"], "nr": None if pd.isna(r["nr"]) else str(r["nr"]),
+                     "anker": None if pd.isna(r["nr"]) else schema.anchor(r["nr"])}
                     for _, r in rows.iterrows()]})
     html = (templating.render("zwischentitel", titel=data.beschriftung("erreicht"), id=f"{hf['slug']}-erreicht")
             + templating.render("erreicht", beispiele=beispiele, gruppen=gruppen,
@@ -178,7 +179,8 @@ def mitwirkende(data: ReportData, einleitung: str | None = None, schluss: str | 
         einleitung=Markup(markdown.render(data.text(einleitung))) if einleitung else "",
         schluss=Markup(markdown.render(data.text(schluss))) if schluss else "",
         mitgewirkt=[_unit(u) for _, u in named[named["mitwirkung"] == "mitgewirkt"].iterrows()],
-        involviert=[_unit(u) for _, u in named[named["mitwirkung"] == "involviert"].iterrows()])
+        involviert=[_unit(u) for _, u in named[named["mitwirkung"] == "involviert"].iterrows()],
+        weitere=data.beschriftung("mitwirkende_weitere"))
     return _fragment(html, "Mitwirkende")
 
 
@@ -218,7 +220,8 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
             for _, r in measures[measures["ziel"] == ziel].iterrows():
                 in_text, blocks = _description_blocks(r["titel"], r["beschreibung"])
                 rows.append({
-                    "nr": None if pd.isna(r["nr"]) else int(r["nr"]),
+                    "nr": None if pd.isna(r["nr"]) else str(r["nr"]),
+                    "anker": None if pd.isna(r["nr"]) else schema.anchor(r["nr"]),
                     "beschreibung": Markup(templating.render("beschreibung", titel=r["titel"],
                                                              titel_in_text=in_text, bloecke=blocks)),
                     "oe": [(c, data.oe_name(c) if data.hat_oe_namen(c) and data.oe_name(c) != c else None)
@@ -233,22 +236,32 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
     html = templating.render("anhang", felder=felder)
     columns = ["Nr.", "Handlungsfeld", "Ziel", "Titel", "Maßnahme (Kurzbeschreibung)", "OE", "Drucksachen",
                "Weitere Infos"]
-    rows = [[None if pd.isna(r["nr"]) else int(r["nr"]), str(r["handlungsfeld"]), r["ziel"], r["titel"],
+    rows = [[None if pd.isna(r["nr"]) else _number_value(r["nr"]), str(r["handlungsfeld"]), r["ziel"], r["titel"],
              r["beschreibung"], "; ".join(r["oe"]), "; ".join(str(d) for d in r["drucksachen"]),
              "; ".join(r["weitere_infos"])] for _, r in m.iterrows()]
     return Tabelle("Auflistung Maßnahmen und Projekte", "massnahmen", columns, rows, html)
 
 
+def _number_value(nr: str) -> int | str:
+    """A measure number for the design team's spreadsheets: a number where it is one."""
+    return int(nr) if str(nr).isdigit() else str(nr)
+
+
 def aufbauorganisation(data: ReportData) -> Tabelle:
-    """The organisation chart: the head of administration, the Dezernate and their units."""
+    """The organisation chart as a tree of any depth: the head of administration, the units directly
+    under it, the Dezernate and their units, and units under units."""
     oe = data.organisationseinheiten()
-    dezernate = []
-    for _, d in data.dezernate().iterrows():
-        units = oe[(oe["dezernat"] == d["dezernat"]) & oe["name"].notna()]
-        dezernate.append({**d.to_dict(), "einheiten": [_unit(u) for _, u in units.iterrows()]})
-    head = data.bericht("regionspraesident")
-    spitze = f"{data.beschriftung('spitze_organigramm')} {head}" if head else data.beschriftung("spitze_organigramm")
-    html = templating.render("organigramm", spitze=spitze, dezernate=dezernate)
+    shown = oe[oe["name"].notna() & oe["dezernat"].notna()]
+
+    def units_under(parent: str) -> list[dict]:
+        return [{"text": _unit(u), "kinder": units_under(u["oe"]) if u["oe"] != parent else []}
+                for _, u in shown[shown["dezernat"] == parent].iterrows()]
+
+    dezernate = [{**d.to_dict(), "einheiten": units_under(d["dezernat"])} for _, d in data.dezernate().iterrows()]
+    head = data.bericht("verwaltungsspitze")
+    spitze = data.beschriftung("spitze_organigramm")
+    html = templating.render("organigramm", spitze=f"{spitze} {head}" if head else spitze,
+                             direkt=units_under(schema.HEAD), dezernate=dezernate)
     columns = ["OE", "Name", "Dezernat", "Mitwirkung am Bericht"]
     chosen = oe[["oe", "name", "dezernat", "mitwirkung"]]
     return Tabelle("Organisationseinheiten", "organisationseinheiten", columns,

@@ -3,6 +3,8 @@ place so the validator, the loaders, the docs and the tests agree."""
 
 from __future__ import annotations
 
+import re
+
 MEASURES_COLUMNS: tuple[str, ...] = (
     "nr",
     "handlungsfeld",
@@ -26,6 +28,8 @@ FILES = {
 }
 ZIELE_COLUMNS = ("handlungsfeld", "ziel")
 OE_COLUMNS = ("oe", "name", "dezernat", "mitwirkung")
+#: Value of ``dezernat`` for a unit directly under the head of administration (e.g. a Stabsstelle).
+HEAD = "Verwaltungsspitze"
 DEZERNAT_COLUMNS = ("dezernat", "bezeichnung", "leitung")
 TEXT_DIR = "texte"
 
@@ -41,7 +45,21 @@ BESCHRIFTUNGEN = {
     "erreicht": "Unterüberschrift der Beispiele eines Handlungsfelds",
     "in_zahlen": "Unterüberschrift der Kennzahlen eines Handlungsfelds",
     "ohne_beispiele": "Hinweis, wenn ein Handlungsfeld keine Beispiele hat",
+    "mitwirkende_weitere": "Einleitung der Liste weiterer beteiligter Stellen",
 }
+
+#: Form of a measure number unless ``bericht.yaml`` declares another (``formate.massnahme_nr``).
+DEFAULT_MEASURE_NUMBER = r"\d+"
+
+
+def measure_number_pattern(bericht: dict | None) -> str:
+    return str(((bericht or {}).get("formate") or {}).get("massnahme_nr") or DEFAULT_MEASURE_NUMBER)
+
+
+def anchor(nr: object) -> str:
+    """The HTML id of a measure's appendix row: ``massnahme-12``, ``massnahme-1-1`` for "1.1"."""
+    return "massnahme-" + re.sub(r"[^0-9A-Za-z]+", "-", str(nr)).strip("-").lower()
+
 
 #: Separator inside the ``oe`` cell (references use ``;``, see drucksachen.split_references).
 OE_SEPARATOR = ","

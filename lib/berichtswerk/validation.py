@@ -5,6 +5,7 @@ lazily, so every failing cell is collected); rules that span files are plain fun
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,8 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
 # --- measures table ---------------------------------------------------------------------------
 
 
-def measures_schema(handlungsfelder: list[str], oe_codes: set[str]) -> Any:
+def measures_schema(handlungsfelder: list[str], oe_codes: set[str], formats: list[drucksachen.Format],
+                    number_pattern: str) -> Any:
     """The pandera schema of ``massnahmen.csv``; check names are keys of :data:`_EXPLAIN`."""
     import pandera.pandas as pa
 
@@ -54,8 +56,8 @@ def measures_schema(handlungsfelder: list[str], oe_codes: set[str]) -> Any:
             "nr": pa.Column(
                 object,
                 checks=[
-                    pa.Check(lambda v: str(v).isdigit(), element_wise=True, name="nr_ganzzahl",
-                             ignore_na=True),
+                    pa.Check(lambda v: re.fullmatch(number_pattern, str(v).strip()) is not None,
+                             element_wise=True, name="nr_format", ignore_na=True),
                     pa.Check(lambda s: s.isna() | ~s.duplicated(keep=False), name="nr_eindeutig"),
                 ],
                 nullable=True,
@@ -74,7 +76,7 @@ def measures_schema(handlungsfelder: list[str], oe_codes: set[str]) -> Any:
             ),
             "drucksachen": pa.Column(
                 object,
-                pa.Check(lambda v: all(drucksachen.is_valid(p) for p in drucksachen.split_references(v)),
+                pa.Check(lambda v: all(drucksachen.is_valid(p, formats) for p in drucksachen.split_references(v)),
                          element_wise=True, name="drucksache_format", ignore_na=True),
                 nullable=True,
             ),
@@ -87,14 +89,14 @@ def measures_schema(handlungsfelder: list[str], oe_codes: set[str]) -> Any:
 
 _EXPLAIN = {
     "not_nullable": ("Pflichtfeld ist leer", "ein Eintrag"),
-    "nr_ganzzahl": ("Nr. ist keine ganze Zahl", "eine ganze Zahl wie „42“ oder leer für Zeilen ohne Nr."),
+    "nr_format": ("Nr. hat nicht die Form der Maßnahmen-Nummern", "eine Nr. wie „42“ oder leer für Zeilen ohne Nr."),
     "nr_eindeutig": ("Nr. kommt mehrfach vor", "jede Nr. genau einmal"),
-    "drucksache_format": ("Drucksache nicht erkannt", drucksachen.EXPECTED),
 }
 
 
 def validate_measures(
-    frame: pd.DataFrame, file_name: str, handlungsfelder: list[str], oe_codes: set[str]
+    frame: pd.DataFrame, file_name: str, handlungsfelder: list[str], oe_codes: set[str],
+    formats: list[drucksachen.Format] | None = None, number_pattern: str = schema.DEFAULT_MEASURE_NUMBER,
 ) -> list[Problem]:
     """Every problem of the measures table, in sheet order (column problems first)."""
     import pandera.pandas as pa
@@ -102,7 +104,7 @@ def validate_measures(
     problems: list[Problem] = []
     expected_columns = ", ".join(schema.MEASURES_COLUMNS)
     try:
-        measures_schema(handlungsfelder, oe_codes).validate(frame, lazy=True)
+        measures_schema(handlungsfelder, oe_codes, formats or [], number_pattern).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         for case in cases.itertuples(index=False):
@@ -134,11 +136,15 @@ def validate_measures(
                                            if unknown and not unknown[0][0].isdigit() else ""),
                                         zeile=row, spalte=column, wert=value))
             elif check == "drucksache_format":
-                bad = [p for p in drucksachen.split_references(value) if not drucksachen.is_valid(p)]
+                bad = [p for p in drucksachen.split_references(value) if not drucksachen.is_valid(p, formats or [])]
                 problems.append(Problem(file_name, "Drucksache nicht erkannt: " +
                                         ", ".join(f"„{b}“" for b in bad),
-                                        drucksachen.EXPECTED + " (andere Quellen gehören in „weitere_infos“)",
+                                        drucksachen.expected(formats or []) + " (andere Quellen gehören in „weitere_infos“)",
                                         zeile=row, spalte=column, wert=value))
+            elif check == "nr_format":
+                problems.append(Problem(file_name, "Nr. hat nicht die Form der Maßnahmen-Nummern",
+                                        f"eine Nr. der Form {number_pattern!r} (bericht.yaml, formate.massnahme_nr) "
+                                        "oder leer für Zeilen ohne Nr.", zeile=row, spalte=column, wert=value))
             else:
                 message, expected = _EXPLAIN.get(check, (f"Regel „{check}“ verletzt", ""))
                 problems.append(Problem(file_name, message, expected, zeile=row, spalte=column, wert=value))
@@ -200,6 +206,9 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
         problems.append(Problem(str(data_dir), "Datenordner nicht gefunden", "ein Ordner wie data/"))
         return result
 
+    bericht = _read_yaml(data_dir / schema.FILES["bericht"], problems)
+    problems += _check_bericht(bericht)
+    formats = drucksachen.formats_from(bericht) if not _has_format_problems(bericht) else []
     hf_doc = _read_yaml(data_dir / schema.FILES["handlungsfelder"], problems)
     handlungsfelder = _check_handlungsfelder_doc(hf_doc, problems)
 
@@ -219,11 +228,7 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     if dez is not None:
         problems += _require_columns(dez, schema.FILES["dezernate"], schema.DEZERNAT_COLUMNS)
         if oe is not None and "dezernat" in oe.columns and "dezernat" in dez.columns:
-            known = set(dez["dezernat"].dropna())
-            for i in oe.index[oe["dezernat"].notna() & ~oe["dezernat"].isin(known)]:
-                problems.append(Problem(schema.FILES["organisationseinheiten"], "unbekanntes Dezernat",
-                                        "ein Dezernat aus dezernate.csv: " + ", ".join(sorted(known)),
-                                        zeile=spreadsheet_row(i), spalte="dezernat", wert=oe.at[i, "dezernat"]))
+            problems += _check_org_tree(oe, set(dez["dezernat"].dropna()))
 
     ziele = _read(data_dir / schema.FILES["ziele"], result, "ziele")
     ziel_keys: set[tuple[str, str]] = set()
@@ -241,14 +246,14 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
 
     measures_path = Path(measures_file) if measures_file else data_dir / schema.FILES["massnahmen"]
     measures = _read(measures_path, result, "massnahmen")
-    measure_hf: dict[int, str] = {}
+    measure_hf: dict[str, str] = {}
     if measures is not None:
         name = measures_path.name
-        problems += validate_measures(measures, name, handlungsfelder, oe_codes)
+        problems += validate_measures(measures, name, handlungsfelder, oe_codes, formats, _number_pattern(bericht))
         if {"nr", "handlungsfeld", "ziel"} <= set(measures.columns):
             for i, row in measures.iterrows():
-                if schema.is_filled(row["nr"]) and str(row["nr"]).isdigit():
-                    measure_hf.setdefault(int(row["nr"]), row["handlungsfeld"])
+                if schema.is_filled(row["nr"]):
+                    measure_hf.setdefault(str(row["nr"]).strip(), row["handlungsfeld"])
                 if ziel_keys and schema.is_filled(row["ziel"]) and row["handlungsfeld"] in handlungsfelder and \
                         (row["handlungsfeld"], row["ziel"]) not in ziel_keys:
                     problems.append(Problem(name, "Ziel steht nicht in ziele.csv",
@@ -260,11 +265,48 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
         problems += _check_citations(hf_doc, measure_hf)
 
     ausblick = _read_yaml(data_dir / schema.FILES["ausblick"], problems)
-    bericht = _read_yaml(data_dir / schema.FILES["bericht"], problems)
-    problems += _check_bericht(bericht)
     problems += _check_structure(data_dir)
     problems += _check_prose(data_dir, hf_doc, ausblick)
     return result
+
+
+def _check_org_tree(oe: pd.DataFrame, dezernate: set[str]) -> list[Problem]:
+    """Every unit hangs under a Dezernat, another unit or the head of administration – without cycles."""
+    name = schema.FILES["organisationseinheiten"]
+    codes = set(oe["oe"].dropna())
+    parent = dict(zip(oe["oe"], oe["dezernat"], strict=True))
+    found = []
+    allowed = f"ein Dezernat aus dezernate.csv ({', '.join(sorted(dezernate))}), eine OE oder „{schema.HEAD}“"
+    for i in oe.index[oe["dezernat"].notna()]:
+        value = oe.at[i, "dezernat"]
+        if value not in dezernate and value not in codes and value != schema.HEAD:
+            found.append(Problem(name, "unbekannte übergeordnete Stelle", allowed, zeile=spreadsheet_row(i),
+                                 spalte="dezernat", wert=value))
+            continue
+        seen, step = {oe.at[i, "oe"]}, value
+        while step in codes and step not in dezernate:
+            if step in seen:
+                found.append(Problem(name, "Einheiten sind sich gegenseitig übergeordnet (Kreis)",
+                                     "eine Baumstruktur unter Dezernaten oder der Verwaltungsspitze",
+                                     zeile=spreadsheet_row(i), spalte="dezernat", wert=value))
+                break
+            seen.add(step)
+            step = parent.get(step)
+    return found
+
+
+def _number_pattern(doc: Any) -> str:
+    """The declared form of measure numbers, or the default where it is missing or broken (reported)."""
+    pattern = schema.measure_number_pattern(doc if isinstance(doc, dict) else None)
+    try:
+        re.compile(pattern)
+    except re.error:
+        return schema.DEFAULT_MEASURE_NUMBER
+    return pattern
+
+
+def _has_format_problems(doc: Any) -> bool:
+    return isinstance(doc, dict) and bool(drucksachen.format_problems(doc))
 
 
 def _check_bericht(doc: Any) -> list[Problem]:
@@ -280,6 +322,16 @@ def _check_bericht(doc: Any) -> list[Problem]:
     if isinstance(impressum, dict):
         found += [Problem(name, f"Angabe „impressum.{key}“ fehlt", "ein Text", ort="impressum")
                   for key in schema.IMPRESSUM_KEYS if not impressum.get(key)]
+    found += [Problem(name, problem, "ein regulärer Ausdruck mit benannten Teilen, z. B. "
+                      "'(?P<nummer>\\d{4}) \\((?P<wahlperiode>[IVX]+)\\) (?P<art>BDs|IDs)'",
+                      ort="formate.drucksachen") for problem in drucksachen.format_problems(doc)]
+    number = ((doc.get("formate") or {}) if isinstance(doc.get("formate"), dict) else {}).get("massnahme_nr")
+    if number is not None:
+        try:
+            re.compile(str(number))
+        except re.error as exc:
+            found.append(Problem(name, f"Muster der Maßnahmen-Nr. ungültig ({exc})", "ein regulärer Ausdruck wie '\\d+'",
+                                 ort="formate.massnahme_nr", wert=str(number)))
     labels = doc.get("beschriftungen")
     if isinstance(labels, dict):
         found += [Problem(name, f"Beschriftung „{key}“ fehlt", meaning, ort="beschriftungen")
@@ -383,7 +435,7 @@ def _check_handlungsfelder_doc(doc: Any, problems: list[Problem]) -> list[str]:
     return titles
 
 
-def _check_citations(doc: dict[str, Any], measure_hf: dict[int, str]) -> list[Problem]:
+def _check_citations(doc: dict[str, Any], measure_hf: dict[str, str]) -> list[Problem]:
     """Every "vgl. Anhang Maßnahme Nr. X" must point at a measure of the same Handlungsfeld."""
     name = schema.FILES["handlungsfelder"]
     problems = []
@@ -393,7 +445,8 @@ def _check_citations(doc: dict[str, Any], measure_hf: dict[int, str]) -> list[Pr
         for position, beispiel in enumerate(entry.get("beispiele") or [], start=1):
             where = f"Handlungsfeld „{entry.get('titel')}“, Beispiel {position}"
             for nr in beispiel.get("massnahmen") or []:
-                if not isinstance(nr, int) or nr not in measure_hf:
+                nr = str(nr)
+                if nr not in measure_hf:
                     problems.append(Problem(name, "Beispiel verweist auf eine Maßnahme, die es nicht gibt",
                                             "eine Nr. aus massnahmen.csv", ort=where, spalte="massnahmen",
                                             wert=str(nr)))

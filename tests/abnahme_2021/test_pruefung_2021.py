@@ -37,7 +37,7 @@ def test_all_problems_of_a_file_at_once_with_row_and_column(data_copy: Path) -> 
         f"massnahmen.csv, Zeile {i + 1}, Spalte „handlungsfeld“: unbekanntes Handlungsfeld (Wert: „Gefluechtete“)",
         "meinten Sie „Geflüchtete“?",
         f"Zeile {row_of(rows, 5) + 1}, Spalte „nr“: Nr. kommt mehrfach vor (Wert: „5“)",
-        "Spalte „nr“: Nr. ist keine ganze Zahl (Wert: „6a“)",
+        "Spalte „nr“: Nr. hat nicht die Form der Maßnahmen-Nummern (Wert: „6a“)",
         "Spalte „oe“: unbekannte Organisationseinheit „77“ (Wert: „50, 77“)",
         "Spalte „drucksachen“: Drucksache nicht erkannt: „0336 IV IDs“",
         "Spalte „beschreibung“: Pflichtfeld ist leer",
@@ -122,5 +122,5 @@ def test_xlsx_problems_are_located_too(tmp_path: Path) -> None:
     frame.to_excel(target, index=False)
     found = messages(DATA_DIR, target)
     assert found == ["abgabe.xlsx, Zeile 11, Spalte „drucksachen“: Drucksache nicht erkannt: „BDs 2957“ "
-                     "(Wert: „BDs 2957“). Erwartet: „NNNN (WP) BDs“ oder „NNNN (WP) IDs“, z. B. "
-                     "„2718 (IV) BDs“, mehrere durch „; “ getrennt (andere Quellen gehören in „weitere_infos“)"]
+                     "(Wert: „BDs 2957“). Erwartet: eine Drucksache in der Form „2718 (IV) BDs“ (Drucksache der "
+                     "Regionsversammlung), mehrere durch „; “ getrennt (andere Quellen gehören in „weitere_infos“)"]
