@@ -130,7 +130,7 @@ def test_section_notebook_in_jupyterlab_shows_the_report_blocks(lab, tmp_path: P
             });""")
         # the notebook's default: the first Handlungsfeld of whatever data is there
         assert [(t["label"], t["value"]) for t in tiles] == [
-            ("Maßnahmen", "3"), ("beteiligte Organisationseinheiten", "2"), ("zitierte Drucksachen", "0"),
+            ("Maßnahmen", "3"), ("beteiligte Organisationseinheiten", "2"), ("zitierte Drucksachen", "1"),
             ("Ziele", "2")]
         assert all(t["inside"] and t["wide"] for t in tiles), tiles  # labels not squeezed to a syllable
         assert len({round(t["top"]) for t in tiles}) == 1  # side by side, as in the report
