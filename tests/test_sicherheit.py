@@ -28,7 +28,6 @@ PAYLOADS = [
     '<link rel="attachment" href="file:///etc/hostname">',
     '<iframe src="https://example.org"></iframe>',
 ]
-ACTIVE = re.compile(r"<script|onerror|onload|javascript:|data:text|<iframe|file:|rel=\"attachment", re.IGNORECASE)
 
 
 def inject(data: Path) -> None:
@@ -70,7 +69,11 @@ def test_no_active_content_in_any_output_and_no_file_in_the_pdf(beispiel: Path, 
         soup = BeautifulSoup(markup, "html.parser")
         assert not soup.find_all(["script", "iframe", "object", "embed", "form"]), page
         assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)], page
-        assert not ACTIVE.search(markup), (page, ACTIVE.search(markup).group(0))
+        for tag in soup.find_all(True):  # table cells show such text escaped; no tag may carry it
+            for attr in ("href", "src", "action", "data"):
+                value = str(tag.get(attr, "")).strip().lower()
+                assert not value.startswith(("javascript:", "data:text", "file:", "vbscript:")), (page, tag)
+            assert "attachment" not in tag.get("rel", []), (page, tag)
     assert "Daten" in (out / "bericht.html").read_text(encoding="utf-8")  # the link text stays, inert
     from pypdf import PdfReader
 
@@ -83,7 +86,7 @@ def test_no_active_content_in_any_output_and_no_file_in_the_pdf(beispiel: Path, 
 def test_handoff_tables_are_inert(beispiel: Path, tmp_path: Path, capsys) -> None:
     rows = read_rows(beispiel / "massnahmen.csv")
     formulas = {"2": '=HYPERLINK("https://example.org";"klick")', "3": "+SUM(1;2)", "4": '@WEBSERVICE("x")',
-                "5": "-2+3", "6": "\tTabulator"}
+                "5": "-2+3"}  # (a leading tab never reaches the handoff: cells are stripped on reading)
     for nr, title in formulas.items():
         rows[row_of(rows, int(nr))][3] = title
     write_rows(beispiel / "massnahmen.csv", rows)

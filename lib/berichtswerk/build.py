@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -30,8 +31,11 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from . import deps
+from .assemble import remove_stale_staging
+from .errors import BuildInterrupted, DeadlineExceeded
 from .fingerprint import data_digest, library_digest, tree_digest
 from .paths import PACKAGE_DIR, PROJECT_ROOT
+from .processes import kill_descendants
 from .structure import Chapter, Structure
 
 LOCK_NAME = ".berichtswerk.lock"
@@ -40,6 +44,7 @@ FAILED_DIR = "fehlgeschlagen"
 #: Packages whose version changes the assembled outputs (sections record their own, see deps).
 ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe")
 DEFAULT_CELL_TIMEOUT = 600
+TIMEOUT_WORDS = "Zeitlimit von"
 
 
 @dataclass
@@ -49,7 +54,9 @@ class BuildOptions:
     jobs: int = 1
     force: bool = False
     formats: set[str] = field(default_factory=lambda: {"html", "pdf"})
-    cell_timeout: int | None = DEFAULT_CELL_TIMEOUT
+    cell_timeout: int | None = None       # None: the structure's zeitlimit_zelle, else the default
+    deadline: int | None = None           # seconds for the whole build (--frist)
+    wait: int | None = None               # seconds to wait for a running build (--wait)
 
 
 @dataclass(frozen=True)
@@ -188,22 +195,65 @@ def assembly_key(structure: Structure, data_dir: Path, manifest: dict[str, Any],
 # --- the build -------------------------------------------------------------------------------------
 
 
-def run_build(options: BuildOptions) -> int:
-    from .assemble import remove_stale_staging
+def log(text: str) -> None:
+    """A line for people reading a scheduled job's log: date, time, text."""
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}", flush=True)
 
+
+def run_build(options: BuildOptions) -> int:
+    """Lock, build, always unlock. SIGINT/SIGTERM and the overall deadline stop every process the build
+    started, remove its staging folders and keep the last good report (exit 5 / 4)."""
     out_dir = options.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
+    fingerprint = data_digest(options.data_dir)[:12]
+    log(f"Start: Bericht aus {options.data_dir} nach {out_dir}, Daten {fingerprint}")
+    code = _locked_build(options, out_dir)
+    words = {0: "fertig", 1: "Abschnitt fehlgeschlagen", 2: "Datenfehler", 3: "gesperrt", 4: "Zeitlimit",
+             5: "abgebrochen"}
+    log(f"Ende: Exit {code} ({words.get(code, '?')}), Daten {fingerprint}")
+    return code
+
+
+def _locked_build(options: BuildOptions, out_dir: Path) -> int:
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
-        lock.acquire(timeout=0)
+        if options.wait:
+            print(f"Warte bis zu {options.wait} s auf einen laufenden Build in {out_dir} …", flush=True)
+        lock.acquire(timeout=options.wait or 0)
     except Timeout:
         print(f"Ein anderer Build schreibt gerade nach {out_dir} (Sperre {out_dir / LOCK_NAME}). "
-              "Bitte warten, bis er fertig ist, und dann erneut starten.", file=sys.stderr)
+              "Bitte warten, bis er fertig ist, oder mit --wait starten.", file=sys.stderr)
         return 3
+
+    def stop(signum: int, frame: Any) -> None:
+        kill_descendants()
+        raise BuildInterrupted(signal.Signals(signum).name)
+
+    def too_late(signum: int, frame: Any) -> None:
+        kill_descendants()
+        raise DeadlineExceeded()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous[signal.SIGALRM] = signal.signal(signal.SIGALRM, too_late)
+    if options.deadline:
+        signal.setitimer(signal.ITIMER_REAL, options.deadline)
     try:
         remove_stale_staging(out_dir)
         return _build(options)
+    except BuildInterrupted as exc:
+        print(f"Build abgebrochen ({exc}): alle Abschnitte und Kernel beendet; der letzte gute Bericht in "
+              f"{out_dir} bleibt unverändert.", file=sys.stderr)
+        return 5
+    except DeadlineExceeded:
+        print(f"Build nach der Frist von {options.deadline} s abgebrochen: alle Abschnitte und Kernel beendet; "
+              f"der letzte gute Bericht in {out_dir} bleibt unverändert.", file=sys.stderr)
+        return 4
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        remove_stale_staging(out_dir)
+        shutil.rmtree(out_dir / CACHE_DIR / "laufend", ignore_errors=True)
         lock.release()
 
 
@@ -216,10 +266,12 @@ def _check(options: BuildOptions, manifest: dict[str, Any]) -> tuple[bool, str]:
     from .validation import check_data
 
     result = check_data(options.data_dir)
+    for problem in result.hinweise:
+        print(f"Hinweis: {problem}")
     if not result.ok:
-        print(f"Build abgebrochen: {len(result.problems)} Problem(e) in den Daten ({options.data_dir}). "
+        print(f"Build abgebrochen: {len(result.fehler)} Problem(e) in den Daten ({options.data_dir}). "
               "Kein Abschnitt wurde ausgeführt.", file=sys.stderr)
-        for problem in result.problems:
+        for problem in result.fehler:
             print(f"  - {problem}", file=sys.stderr)
         return False, data_fp
     manifest["validiert"] = validated
@@ -246,6 +298,8 @@ def _build(options: BuildOptions) -> int:
         if not ok:
             return 2
         structure = load_structure(data_dir, inspect_parameters=False)
+        if options.cell_timeout is None:
+            options.cell_timeout = structure.cell_timeout or DEFAULT_CELL_TIMEOUT
         planned = plan_sections(structure, data_dir, section_dir, manifest, options.force)
         to_run = [p.chapter for p in planned if p.runs]
         key = assembly_key(structure, data_dir, manifest, options.formats)
@@ -279,7 +333,7 @@ def _build(options: BuildOptions) -> int:
               "bleibt unverändert.", file=sys.stderr)
         for line in failures:
             print(f"  - {line}", file=sys.stderr)
-        return 1
+        return 4 if any(TIMEOUT_WORDS in line for line in failures) else 1
     return _assemble_and_publish(options, structure, section_dir, manifest, started)
 
 
@@ -312,7 +366,7 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
     """Run the sections; keep successes in the cache, failures under ``fehlgeschlagen/``."""
     import nbformat
 
-    from .cells import label_of_execution, section_problems
+    from .cells import label_of_execution, label_of_running, label_of_source, section_problems
     from .execute import Job
 
     work = section_dir.parent / "laufend"
@@ -336,11 +390,16 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
         produced = work / f"{chapter.key}.ipynb"
         if not outcome.ok:
             cell = "beim Start des Kernels"
-            if outcome.cell is not None and produced.exists():
-                cell = label_of_execution(nbformat.read(produced, as_version=4).cells, outcome.cell) or cell
+            if produced.exists():
+                cells = nbformat.read(produced, as_version=4).cells
+                cell = (label_of_execution(cells, outcome.cell) if outcome.cell is not None
+                        else label_of_running(cells)) or cell
+            elif outcome.source:
+                cell = label_of_source(nbformat.read(chapter.notebook_path, as_version=4).cells,
+                                       outcome.source) or "in einer Zelle"
             kept = keep_failed(chapter, produced)
-            failures.append(f"{chapter.ueberschrift} ({chapter.notebook}), {cell}: {outcome.error}\n"
-                            f"    ausgeführtes Notebook zum Nachsehen: {kept}")
+            failures.append(f"{chapter.ueberschrift} ({chapter.notebook}), {cell}: {outcome.error}"
+                            + (f"\n    ausgeführtes Notebook zum Nachsehen: {kept}" if kept.exists() else ""))
             continue
         nb = nbformat.read(produced, as_version=4)
         errors = [p for p in section_problems(nb.cells, chapter.ueberschrift, chapter.notebook) if p.schwer]

@@ -45,6 +45,24 @@ def describe_cell(cell: Any, ordinal: int) -> str:
     return f"Code-Zelle {ordinal}" + (f" „{first[:60]}“" if first else "")
 
 
+def label_of_running(cells: list[Any]) -> str | None:
+    """The cell that was running when execution stopped (papermill marks its status)."""
+    own = own_code_cells(cells)
+    for ordinal, cell in enumerate(own, start=1):
+        if cell.get("metadata", {}).get("papermill", {}).get("status") in ("running", "failed"):
+            return describe_cell(cell, ordinal)
+    return None
+
+
+def label_of_source(cells: list[Any], quoted: str) -> str | None:
+    """The cell whose source begins like ``quoted`` (how nbclient reports a timed-out cell)."""
+    first = next((line.strip() for line in quoted.splitlines() if line.strip()), "")
+    for ordinal, cell in enumerate(own_code_cells(cells), start=1):
+        if first and cell.get("source", "").strip().startswith(first):
+            return describe_cell(cell, ordinal)
+    return None
+
+
 def label_of_execution(cells: list[Any], execution_count: int | None) -> str | None:
     """The analyst's name for the cell papermill reports by execution count."""
     for ordinal, cell in enumerate(own_code_cells(cells), start=1):

@@ -1,9 +1,9 @@
-"""Command line: ``berichtswerk check``, ``build`` and ``gliederung``.
+"""Command line: ``berichtswerk check``, ``build``, ``gliederung`` and ``neu``.
 
-Exit codes: 0 success, 1 a section failed, 2 the data has problems, 3 another build is running.
-Heavy imports (pandas, papermill, WeasyPrint) happen inside the commands so that ``--help`` and a
-no-op rebuild stay fast.
-"""
+Exit codes (also in ``--help`` and the README): 0 ok, 1 a section failed, 2 bad data or usage,
+3 another build is running, 4 a time limit was exceeded, 5 interrupted (SIGINT/SIGTERM).
+Every user error is one German sentence, never a traceback. Heavy imports (pandas, papermill,
+WeasyPrint) happen inside the commands so that ``--help`` and a no-op rebuild stay fast."""
 
 from __future__ import annotations
 
@@ -15,7 +15,43 @@ from pathlib import Path
 from . import __version__
 from .paths import find_data_dir
 
-EXIT_OK, EXIT_SECTION_FAILED, EXIT_BAD_DATA, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_SECTION_FAILED, EXIT_BAD_DATA, EXIT_LOCKED, EXIT_TIMEOUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5
+EXIT_CODES = ("Exit-Codes: 0 ok, 1 ein Abschnitt ist fehlgeschlagen, 2 Daten- oder Aufruffehler, "
+              "3 ein anderer Build läuft gerade, 4 Zeitlimit überschritten, 5 abgebrochen (Strg-C, SIGTERM).")
+
+#: argparse's own words, in German (it asks gettext, which has no German catalogue for it)
+_ARGPARSE_DE = {
+    "usage: ": "Aufruf: ",
+    "positional arguments": "Argumente",
+    "options": "Optionen",
+    "show this help message and exit": "diese Hilfe zeigen und beenden",
+    "show program's version number and exit": "Versionsnummer zeigen und beenden",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: Fehler: %(message)s\n",
+    "the following arguments are required: %s": "diese Angaben fehlen: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ungültige Wahl: %(value)r (möglich: %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "Angabe %(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "unbekannte Angaben: %s",
+    "expected one argument": "erwartet einen Wert",
+    "invalid %(type)s value: %(value)r": "ungültiger Wert: %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "mehrdeutige Option: %(option)s passt zu %(matches)s",
+}
+
+
+def _german(text: str) -> str:
+    return _ARGPARSE_DE.get(text, text)
+
+
+argparse._ = _german  # type: ignore[attr-defined]  # argparse looks its words up through this name
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} ist zu klein – mindestens 1")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,11 +59,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="berichtswerk",
         description="Erzeugt einen Bericht (HTML und PDF) aus den Daten in data/: Gliederung, Texte, "
         "Maßnahmen und Notebooks.",
-        epilog="Exit-Codes: 0 ok, 1 ein Abschnitt ist fehlgeschlagen, 2 Datenfehler, "
-        "3 ein anderer Build läuft gerade.",
+        epilog=EXIT_CODES,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL", title="Befehle")
 
     check = commands.add_parser(
         "check",
@@ -64,31 +99,56 @@ def _parser() -> argparse.ArgumentParser:
         "(parallel, nur geänderte) und setzt bericht.html, bericht.pdf und die Kapitel unter "
         "kapitel/ zusammen. Neue Dateien ersetzen alte erst, wenn sie vollständig sind; schlägt ein "
         "Abschnitt fehl, bleibt der letzte gute Bericht unverändert.",
+        epilog=EXIT_CODES,
     )
     build.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
     build.add_argument("--out", metavar="DIR", help="Ausgabeordner (Standard: outputs/ neben dem Datenordner)")
-    build.add_argument("--jobs", metavar="N", type=int, default=None,
+    build.add_argument("--jobs", metavar="N", type=positive_int, default=None,
                        help="wie viele Abschnitte gleichzeitig laufen (Standard: Anzahl CPU-Kerne)")
     build.add_argument("--force", action="store_true",
-                       help="alle Abschnitte neu ausführen, auch wenn sich nichts geändert hat")
+                       help="alles neu: alle Abschnitte ausführen, PDF und Tabellen neu schreiben")
     build.add_argument("--format", default="html,pdf", metavar="LISTE",
                        help="Ausgabeformate, kommagetrennt: html, pdf (Standard: html,pdf)")
+    build.add_argument("--zeitlimit", metavar="SEKUNDEN", type=positive_int, default=None,
+                       help="höchstens so lange darf eine Zelle rechnen (Standard: zeitlimit_zelle in "
+                       "gliederung.yaml, sonst 600); danach scheitert der Abschnitt mit Exit-Code 4")
+    build.add_argument("--frist", metavar="SEKUNDEN", type=positive_int, default=None,
+                       help="höchstens so lange darf der ganze Build dauern (für zeitgesteuerte Läufe); "
+                       "danach bricht er ab, der letzte gute Bericht bleibt (Exit-Code 4)")
+    build.add_argument("--wait", metavar="SEKUNDEN", type=positive_int, nargs="?", const=3600, default=None,
+                       help="läuft schon ein Build in den Ausgabeordner, so lange auf ihn warten (ohne Zahl: "
+                       "bis zu einer Stunde) statt mit Exit-Code 3 abzubrechen")
     return parser
+
+
+def _data_dir_or_none(value: str | None) -> Path | None:
+    data_dir = find_data_dir(value)
+    if not data_dir.is_dir():
+        print(f"Datenordner {data_dir} nicht gefunden – bitte mit --data einen Ordner wie data/ angeben.",
+              file=sys.stderr)
+        return None
+    return data_dir
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .validation import check_data
 
-    data_dir = find_data_dir(args.data)
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
     result = check_data(data_dir, args.measures)
     for key, fmt in result.formats.items():
         if key == "massnahmen" and args.measures:
             print(f"{Path(args.measures).name}: gelesen als {fmt.describe()}")
+    if result.hinweise:
+        print(f"{len(result.hinweise)} Hinweis(e) – wird im Bericht entfernt bzw. so nicht gezeigt:")
+        for problem in result.hinweise:
+            print(f"  - {problem}")
     if result.ok:
         print(f"Daten in Ordnung: {data_dir}")
         return EXIT_OK
-    print(f"{len(result.problems)} Problem(e) in {data_dir}:", file=sys.stderr)
-    for problem in result.problems:
+    print(f"{len(result.fehler)} Problem(e) in {data_dir}:", file=sys.stderr)
+    for problem in result.fehler:
         print(f"  - {problem}", file=sys.stderr)
     return EXIT_BAD_DATA
 
@@ -97,7 +157,9 @@ def cmd_outline(args: argparse.Namespace) -> int:
     from .errors import DataError
     from .structure import load_structure
 
-    data_dir = find_data_dir(args.data)
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
     try:
         structure = load_structure(data_dir)
     except DataError as exc:
@@ -119,14 +181,29 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"{target} gibt es schon und ist nicht leer – bitte einen neuen oder leeren Ordner angeben.",
               file=sys.stderr)
         return EXIT_BAD_DATA
-    try:
-        shutil.copytree(PACKAGE_DIR / "vorlage" / "data", target / "data", dirs_exist_ok=True)
-    except OSError as exc:
-        print(f"Konnte {target} nicht anlegen: {exc.strerror or exc}.", file=sys.stderr)
-        return EXIT_BAD_DATA
+    shutil.copytree(PACKAGE_DIR / "vorlage" / "data", target / "data", dirs_exist_ok=True)
     print(f"Neuer Bericht in {target / 'data'}. Weiter mit:\n"
           f"  berichtswerk check --data {target / 'data'}\n  berichtswerk build --data {target / 'data'}")
     return EXIT_OK
+
+
+def _output_dir(value: str | None, data_dir: Path) -> Path | None:
+    """The output folder, created; ``None`` (with a sentence on stderr) if it cannot be used."""
+    out_dir = Path(value).expanduser().resolve() if value else data_dir.parent / "outputs"
+    if out_dir.exists() and not out_dir.is_dir():
+        print(f"Ausgabeordner {out_dir} ist eine Datei – bitte mit --out einen Ordner angeben.", file=sys.stderr)
+        return None
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".schreibprobe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = "keine Schreibrechte" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        print(f"Ausgabeordner {out_dir} ist nicht nutzbar ({reason}) – bitte mit --out einen beschreibbaren "
+              "Ordner angeben.", file=sys.stderr)
+        return None
+    return out_dir
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -138,12 +215,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"Unbekanntes Format: {', '.join(sorted(unknown)) or '(leer)'}. Erlaubt: html, pdf",
               file=sys.stderr)
         return EXIT_BAD_DATA
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
+    out_dir = _output_dir(args.out, data_dir)
+    if out_dir is None:
+        return EXIT_BAD_DATA
     options = BuildOptions(
-        data_dir=find_data_dir(args.data),
-        out_dir=Path(args.out).resolve() if args.out else find_data_dir(args.data).parent / "outputs",
+        data_dir=data_dir,
+        out_dir=out_dir,
         jobs=args.jobs or os.cpu_count() or 1,
         force=args.force,
         formats=formats,
+        cell_timeout=args.zeitlimit,
+        deadline=args.frist,
+        wait=args.wait,
     )
     return run_build(options)
 
@@ -151,7 +237,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except OSError as exc:  # disk full, permissions, a file vanished: a sentence, not a traceback
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"Abgebrochen: {exc.strerror or exc}{where}. Bitte Speicherplatz und Rechte prüfen und erneut "
+              "starten.", file=sys.stderr)
+        return EXIT_BAD_DATA
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ class Problem:
     spalte: str | None = None
     wert: str | None = None
     ort: str | None = None
+    hinweis: bool = False   # True: reported, but the build goes on (e.g. markup the sanitiser removes)
 
     def __str__(self) -> str:
         where = [self.datei]
@@ -51,3 +52,11 @@ class DataError(BerichtswerkError):
 
 class UnreadableFileError(BerichtswerkError):
     """A file is not a table we can read (not CSV, not XLSX, not text)."""
+
+
+class BuildInterrupted(BerichtswerkError):
+    """SIGINT or SIGTERM: the build stops, its processes are ended, the last good report stays."""
+
+
+class DeadlineExceeded(BerichtswerkError):
+    """The build's overall time limit (``--frist``) ran out."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import signal
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -79,6 +80,9 @@ def _init_worker(status: mp.Queue[tuple[str, str, float]], env: dict[str, str], 
     global _status
     _status = status
     os.environ.update(env)
+    # the coordinator handles Ctrl-C and SIGTERM and ends the whole process tree
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Kernels inherit this process's stderr; their chatter goes to a log file instead of the
     # progress display. Notebook errors still reach the user through papermill's exception.
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -106,10 +110,13 @@ def run_job(job: Job) -> Outcome:
         return Outcome(job.key, False, time.perf_counter() - start, exc.exec_count,
                        f"{exc.ename}: {exc.evalue}", exc.source)
     except Exception as exc:  # kernel died, timeout, notebook unreadable …: still a section failure
-        message = f"{type(exc).__name__}: {exc}"
-        if type(exc).__name__ == "CellTimeoutError":
+        message, source = f"{type(exc).__name__}: {exc}", None
+        if type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
             message = f"Zeitlimit von {job.timeout} s für eine Zelle überschritten"
-        return Outcome(job.key, False, time.perf_counter() - start, None, message)
+            # nbclient quotes the cell between dashed lines; that names the cell for the analyst
+            parts = str(exc).split("-------------------")
+            source = parts[1].strip() if len(parts) >= 3 else None
+        return Outcome(job.key, False, time.perf_counter() - start, None, message, source)
     executed = take_record(nbformat.read(job.output, as_version=4))
     nbformat.write(executed, job.output)
     return Outcome(job.key, True, time.perf_counter() - start)

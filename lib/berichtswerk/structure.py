@@ -65,6 +65,7 @@ class Chapter:
 class Structure:
     chapters: list[Chapter]
     toc_depth: int = 2
+    cell_timeout: int | None = None     # seconds a cell may run (zeitlimit_zelle); --zeitlimit overrides
 
     def sections(self) -> list[Chapter]:
         """Chapters that execute a notebook, in report order."""
@@ -166,7 +167,9 @@ def _resolve(doc: dict[str, Any], data_dir: Path) -> Structure:
                     walk(item["abschnitte"], f"{nummer}." if nummer else prefix, ebene + 1)
 
     walk(doc["kapitel"], "", 1)
-    return Structure(chapters, int((doc.get("inhaltsverzeichnis") or {}).get("tiefe", 2)))
+    timeout = doc.get("zeitlimit_zelle")
+    return Structure(chapters, int((doc.get("inhaltsverzeichnis") or {}).get("tiefe", 2)),
+                     timeout if isinstance(timeout, int) and timeout > 0 else None)
 
 
 def _substitute(entry: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +196,12 @@ def problems(doc: Any, data_dir: Path, inspect_parameters: bool = True) -> list[
     if not isinstance(depth, int) or isinstance(depth, bool) or not 1 <= depth <= 4:
         found.append(Problem(FILE, "Tiefe des Inhaltsverzeichnisses ungültig", "eine ganze Zahl von 1 bis 4",
                              ort="inhaltsverzeichnis", spalte="tiefe", wert=str(depth)))
+    timeout = doc.get("zeitlimit_zelle")
+    if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
+        found.append(Problem(FILE, "Zeitlimit ungültig", "Sekunden als ganze Zahl ab 1", ort="zeitlimit_zelle",
+                             wert=str(timeout)))
+    for key in sorted(set(doc) - {"kapitel", "inhaltsverzeichnis", "zeitlimit_zelle"}):
+        found.append(Problem(FILE, f"unbekannter Schlüssel „{key}“", "kapitel, inhaltsverzeichnis, zeitlimit_zelle"))
     fields: list[dict[str, Any]] | None = None
     seen: dict[str, str] = {}
 
@@ -221,7 +230,7 @@ def problems(doc: Any, data_dir: Path, inspect_parameters: bool = True) -> list[
                 if fields is None:
                     try:
                         fields = handlungsfeld_entries(data_dir)
-                    except DataError:
+                    except (DataError, yaml.YAMLError, OSError, UnicodeDecodeError, AttributeError):
                         fields = []  # reported by the check of handlungsfelder.yaml itself
                 items = [(f"{here} ({f.get('titel')})", _substitute(entry, f)) for f in fields]
             else:

@@ -29,8 +29,16 @@ class CheckResult:
     formats: dict[str, TableFormat] = field(default_factory=dict)
 
     @property
+    def fehler(self) -> list[Problem]:
+        return [p for p in self.problems if not p.hinweis]
+
+    @property
+    def hinweise(self) -> list[Problem]:
+        return [p for p in self.problems if p.hinweis]
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.fehler
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str:
@@ -43,8 +51,10 @@ def _suggest(value: str, choices: Iterable[str]) -> str:
 # --- measures table ---------------------------------------------------------------------------
 
 
-def measures_schema(handlungsfelder: list[str], oe_codes: set[str], formats: list[drucksachen.Format],
-                    number_pattern: str) -> Any:
+def measures_schema(handlungsfelder: list[str] | None, oe_codes: set[str] | None,
+                    formats: list[drucksachen.Format], number_pattern: str) -> Any:
+    """``None`` for the Handlungsfelder or units: their file could not be read (reported once there),
+    so the cells referring to them are not checked against it."""
     """The pandera schema of ``massnahmen.csv``; check names are keys of :data:`_EXPLAIN`."""
     import pandera.pandas as pa
 
@@ -63,15 +73,16 @@ def measures_schema(handlungsfelder: list[str], oe_codes: set[str], formats: lis
                 nullable=True,
             ),
             "handlungsfeld": pa.Column(
-                object, pa.Check.isin(handlungsfelder, name="handlungsfeld_bekannt"), nullable=False
+                object, [pa.Check.isin(handlungsfelder, name="handlungsfeld_bekannt")] if handlungsfelder is not None
+                else [], nullable=False
             ),
             "ziel": text_column(False),
             "titel": text_column(False),
             "beschreibung": text_column(False),
             "oe": pa.Column(
                 object,
-                pa.Check(lambda v: all(c in oe_codes for c in schema.split_oe(v)),
-                         element_wise=True, name="oe_bekannt", ignore_na=True),
+                [pa.Check(lambda v: all(c in oe_codes for c in schema.split_oe(v)),
+                          element_wise=True, name="oe_bekannt", ignore_na=True)] if oe_codes is not None else [],
                 nullable=True,
             ),
             "drucksachen": pa.Column(
@@ -95,7 +106,7 @@ _EXPLAIN = {
 
 
 def validate_measures(
-    frame: pd.DataFrame, file_name: str, handlungsfelder: list[str], oe_codes: set[str],
+    frame: pd.DataFrame, file_name: str, handlungsfelder: list[str] | None, oe_codes: set[str] | None,
     formats: list[drucksachen.Format] | None = None, number_pattern: str = schema.DEFAULT_MEASURE_NUMBER,
 ) -> list[Problem]:
     """Every problem of the measures table, in sheet order (column problems first)."""
@@ -211,13 +222,19 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     formats = drucksachen.formats_from(bericht) if not _has_format_problems(bericht) else []
     hf_doc = _read_yaml(data_dir / schema.FILES["handlungsfelder"], problems)
     handlungsfelder = _check_handlungsfelder_doc(hf_doc, problems)
+    # a file that could not be read is one problem: nothing is checked against its (missing) content
+    known_fields: list[str] | None = handlungsfelder if hf_doc is not None else None
 
     oe = _read(data_dir / schema.FILES["organisationseinheiten"], result, "organisationseinheiten")
-    oe_codes: set[str] = set()
+    oe_codes: set[str] | None = None
     if oe is not None:
         name = schema.FILES["organisationseinheiten"]
         problems += _require_columns(oe, name, schema.OE_COLUMNS)
         problems += _empty_cells(oe, name, ["oe"])
+        if {"name", "mitwirkung"} <= set(oe.columns):
+            problems += [Problem(name, "Pflichtfeld ist leer", "ein Name – die Einheit steht in der Liste der "
+                                 "Mitwirkenden", zeile=spreadsheet_row(i), spalte="name")
+                         for i in oe.index[oe["name"].isna() & oe["mitwirkung"].notna()]]
         if "oe" in oe.columns:
             oe_codes = set(oe["oe"].dropna())
             for i in oe.index[oe["oe"].duplicated(keep="first") & oe["oe"].notna()]:
@@ -237,7 +254,13 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
         problems += _require_columns(ziele, name, schema.ZIELE_COLUMNS)
         problems += _empty_cells(ziele, name, schema.ZIELE_COLUMNS)
         if set(schema.ZIELE_COLUMNS) <= set(ziele.columns):
-            for i in ziele.index[ziele["handlungsfeld"].notna() & ~ziele["handlungsfeld"].isin(handlungsfelder)]:
+            for i in ziele.index[ziele.duplicated(subset=["handlungsfeld", "ziel"], keep="first")
+                                 & ziele["ziel"].notna()]:
+                problems.append(Problem(name, "Ziel kommt im Handlungsfeld mehrfach vor", "jedes Ziel einmal je "
+                                        "Handlungsfeld", zeile=spreadsheet_row(i), spalte="ziel",
+                                        wert=ziele.at[i, "ziel"]))
+            unknown = ~ziele["handlungsfeld"].isin(handlungsfelder) if known_fields is not None else False
+            for i in ziele.index[ziele["handlungsfeld"].notna() & unknown]:
                 value = ziele.at[i, "handlungsfeld"]
                 problems.append(Problem(name, "unbekanntes Handlungsfeld", "eines der Handlungsfelder aus "
                                         "handlungsfelder.yaml" + _suggest(value, handlungsfelder),
@@ -249,7 +272,7 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     measure_hf: dict[str, str] = {}
     if measures is not None:
         name = measures_path.name
-        problems += validate_measures(measures, name, handlungsfelder, oe_codes, formats, _number_pattern(bericht))
+        problems += validate_measures(measures, name, known_fields, oe_codes, formats, _number_pattern(bericht))
         if {"nr", "handlungsfeld", "ziel"} <= set(measures.columns):
             for i, row in measures.iterrows():
                 if schema.is_filled(row["nr"]):
@@ -372,7 +395,8 @@ def _check_prose(data_dir: Path, hf_doc: Any, ausblick: Any) -> list[Problem]:
             found.append(Problem(file_name, "nicht erlaubter Inhalt wird entfernt: " + ", ".join(removed),
                                  "Markdown ohne Skripte, Ereignis-Attribute, eingebettete Objekte; Links nur "
                                  "http, https, mailto oder #Anker", ort=where,
-                                 zeile=_line_of(raw_file or text, token) if raw_file or text else None))
+                                 zeile=_line_of(raw_file, token) if raw_file else None,
+                                 hinweis=True))
 
     text_dir = data_dir / schema.TEXT_DIR
     for path in sorted(text_dir.glob("*.md")) if text_dir.is_dir() else []:
@@ -412,14 +436,24 @@ def _check_handlungsfelder_doc(doc: Any, problems: list[Problem]) -> list[str]:
     if not isinstance(entries, list):
         problems.append(Problem(name, "Liste „handlungsfelder“ fehlt", "handlungsfelder: mit einer Liste"))
         return []
-    titles = []
+    titles: list[str] = []
+    slugs: list[str] = []
     for position, entry in enumerate(entries, start=1):
         for key in ("titel", "slug", "einleitung"):
             if not isinstance(entry, dict) or not entry.get(key):
                 problems.append(Problem(name, f"Angabe „{key}“ fehlt", f"„{key}“ bei jedem Handlungsfeld",
                                         ort=f"Handlungsfeld Nr. {position} der Liste"))
+        where = f"Handlungsfeld Nr. {position} der Liste"
         if isinstance(entry, dict) and entry.get("titel"):
+            if entry["titel"] in titles:
+                problems.append(Problem(name, "Titel kommt mehrfach vor", "jeden Titel einmal", ort=where,
+                                        spalte="titel", wert=str(entry["titel"])))
             titles.append(entry["titel"])
+        if isinstance(entry, dict) and entry.get("slug"):
+            if entry["slug"] in slugs:
+                problems.append(Problem(name, "Kurzname kommt mehrfach vor", "jeden Kurznamen einmal", ort=where,
+                                        spalte="slug", wert=str(entry["slug"])))
+            slugs.append(entry["slug"])
         if isinstance(entry, dict) and entry.get("slug") and not ID_PATTERN.match(str(entry["slug"])):
             problems.append(Problem(name, "Kurzname ungültig", "nur a–z, 0–9 und Bindestriche, z. B. „bildung-und-sprache“",
                                     ort=f"Handlungsfeld Nr. {position} der Liste", spalte="slug", wert=str(entry["slug"])))
