@@ -104,8 +104,8 @@ def synthetic(source: Path, target: Path, factor: int) -> Path:
     for copy in range(factor):
         for row in body:
             row = list(row)
-            if row[0]:
-                row[0] = str(int(row[0]) + copy * 1000)
+            if row[0] and copy:
+                row[0] = str(int(row[0]) + copy * 1000) if row[0].isdigit() else f"{row[0]}{copy}"
             if copy:
                 row[3] += f" ({copy + 1})"
             out.append(row)

@@ -139,7 +139,11 @@ def test_pdf(beispiel_built: Path) -> None:
 
     outline = list(titles(reader.outline))
     assert "2.2 Wohnen" in outline and "3 Eigene Auswertung" in outline
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"] and root["/Lang"] == "de"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata.title.startswith("Gemeinsam in Birkenau")
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
 
 
 def test_axe_finds_no_wcag_violation(beispiel_built: Path) -> None:

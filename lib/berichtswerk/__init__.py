@@ -1,4 +1,5 @@
-"""Berichtswerk: regenerate the report "Vielfalt und Zusammenhalt" from the data in ``data/``.
+"""Berichtswerk: regenerate a report of measures (first: the Region Hannover's 2021 integration report)
+from the data in ``data/``.
 
 The package is split by concern: :mod:`~berichtswerk.tables` reads spreadsheets,
 :mod:`~berichtswerk.validation` checks them, :mod:`~berichtswerk.load` returns typed pandas

@@ -158,7 +158,7 @@ def ausblick(data: ReportData) -> Tabelle:
     columns = {"themenfeld": "Themenfeld", "ziel": "Ziel", "beschreibung": "Beschreibung",
                "geplante_massnahmen": "Exemplarische Auswahl geplanter Maßnahmen und Schritte"}
     chosen = frame[[c for c in columns if c in frame.columns]].rename(columns=columns)
-    return Tabelle("Schwerpunkte für die zukünftige Arbeit", "ausblick-themenfelder", list(chosen.columns),
+    return Tabelle("Themenfelder", "ausblick-themenfelder", list(chosen.columns),
                    chosen.astype(object).where(chosen.notna(), None).to_numpy().tolist(), html)
 
 
