@@ -10,11 +10,14 @@ import pandas as pd
 
 from .load import ReportData
 
+#: The measure columns counts are made of – not titles or descriptions, so a text edit re-runs no chart.
+COUNTED = "nr,handlungsfeld,ziel,oe,drucksachen"
+
 
 def measures_per_oe(data: ReportData, handlungsfeld: str | None = None) -> pd.DataFrame:
     """Measures per organisational unit (a measure with two units counts for both), most first;
     measures without a unit are counted as "ohne Angabe"."""
-    exploded = data.massnahmen(handlungsfeld).explode("oe")
+    exploded = data.massnahmen(handlungsfeld, COUNTED).explode("oe")
     codes = exploded["oe"].fillna("")
     counts = codes.value_counts()
     frame = pd.DataFrame({"oe": counts.index, "anzahl": counts.to_numpy()})
@@ -23,7 +26,7 @@ def measures_per_oe(data: ReportData, handlungsfeld: str | None = None) -> pd.Da
 
 
 def measures_per_handlungsfeld(data: ReportData) -> pd.DataFrame:
-    m, ziele = data.massnahmen(), data.ziele()
+    m, ziele = data.massnahmen(spalten=COUNTED), data.ziele()
     rows = []
     for _, hf in data.handlungsfelder("titel,slug,farbe").iterrows():
         part = m[m["handlungsfeld"] == hf["titel"]]
@@ -37,13 +40,13 @@ def measures_per_handlungsfeld(data: ReportData) -> pd.DataFrame:
 def ziele_with_counts(data: ReportData, handlungsfeld: str) -> pd.DataFrame:
     """The field's Ziele in table order with the number of entries serving each."""
     ziele = data.ziele(handlungsfeld)[["ziel"]].copy()
-    counts = data.massnahmen(handlungsfeld).groupby("ziel", observed=True).size()
+    counts = data.massnahmen(handlungsfeld, COUNTED).groupby("ziel", observed=True).size()
     ziele["anzahl"] = [int(counts.get(z, 0)) for z in ziele["ziel"]]
     return ziele
 
 
 def ziele_without_measures(data: ReportData, handlungsfeld: str | None = None) -> pd.DataFrame:
-    m, ziele = data.massnahmen(handlungsfeld), data.ziele(handlungsfeld)
+    m, ziele = data.massnahmen(handlungsfeld, COUNTED), data.ziele(handlungsfeld)
     used = set(zip(m["handlungsfeld"].astype(str), m["ziel"], strict=True))
     mask = [(h, z) not in used for h, z in zip(ziele["handlungsfeld"], ziele["ziel"], strict=True)]
     return ziele[mask].reset_index(drop=True)
@@ -51,7 +54,7 @@ def ziele_without_measures(data: ReportData, handlungsfeld: str | None = None) -
 
 def matrix_handlungsfeld_oe(data: ReportData) -> pd.DataFrame:
     """Handlungsfeld × unit: number of measures; columns ordered by total, rows in report order."""
-    exploded = data.massnahmen().explode("oe").dropna(subset=["oe"])
+    exploded = data.massnahmen(spalten=COUNTED).explode("oe").dropna(subset=["oe"])
     exploded = exploded.assign(name=[data.oe_name(c) for c in exploded["oe"]])
     table = pd.crosstab(exploded["handlungsfeld"], exploded["name"])
     table = table.reindex(list(data.handlungsfelder("titel")["titel"]), fill_value=0)
@@ -70,7 +73,7 @@ class KeyFigures:
 
 
 def key_figures(data: ReportData, handlungsfeld: str | None = None) -> KeyFigures:
-    m = data.massnahmen(handlungsfeld)
+    m = data.massnahmen(handlungsfeld, COUNTED)
     units = {c for cell in m["oe"] for c in cell}
     papers = {d.kennung for cell in m["drucksachen"] for d in cell}
     return KeyFigures(

@@ -198,13 +198,16 @@ class ReportData:
 
     # --- accessors ---------------------------------------------------------------------------------
 
-    def massnahmen(self, handlungsfeld: str | None = None) -> pd.DataFrame:
-        """All measures, or those of one Handlungsfeld, in table order."""
+    def massnahmen(self, handlungsfeld: str | None = None, spalten: str | None = None) -> pd.DataFrame:
+        """All measures, or those of one Handlungsfeld, in table order; ``spalten="nr,oe"`` for just
+        those columns (counting sections then do not depend on the measures' texts)."""
         m = self._massnahmen
         if handlungsfeld is not None:
             self.handlungsfeld(handlungsfeld)  # a clear error for an unknown title
             m = m[m["handlungsfeld"] == handlungsfeld].reset_index(drop=True)
-        return self._recorded(m, "massnahmen", handlungsfeld=handlungsfeld)
+        if spalten:
+            m = m[[c.strip() for c in spalten.split(",")]]
+        return self._recorded(m, "massnahmen", handlungsfeld=handlungsfeld, spalten=spalten)
 
     def ziele(self, handlungsfeld: str | None = None) -> pd.DataFrame:
         """The Ziele (all, or of one Handlungsfeld) in table order, including those without measures."""

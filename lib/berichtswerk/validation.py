@@ -244,6 +244,11 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     dez = _read(data_dir / schema.FILES["dezernate"], result, "dezernate")
     if dez is not None:
         problems += _require_columns(dez, schema.FILES["dezernate"], schema.DEZERNAT_COLUMNS)
+        problems += _empty_cells(dez, schema.FILES["dezernate"], ["dezernat", "bezeichnung"])
+        if "dezernat" in dez.columns:
+            problems += [Problem(schema.FILES["dezernate"], "Dezernat kommt mehrfach vor", "jedes Dezernat einmal",
+                                 zeile=spreadsheet_row(i), spalte="dezernat", wert=dez.at[i, "dezernat"])
+                         for i in dez.index[dez["dezernat"].duplicated(keep="first") & dez["dezernat"].notna()]]
         if oe is not None and "dezernat" in oe.columns and "dezernat" in dez.columns:
             problems += _check_org_tree(oe, set(dez["dezernat"].dropna()))
 
@@ -422,6 +427,11 @@ def _check_prose(data_dir: Path, hf_doc: Any, ausblick: Any) -> list[Problem]:
                                          wert=str(url)))
     if isinstance(ausblick, dict):
         for i, t in enumerate(ausblick.get("themenfelder") or [], start=1):
+            for key in ("themenfeld", "ziel", "beschreibung", "geplante_massnahmen"):
+                if not isinstance(t, dict) or not isinstance(t.get(key), str) or not t[key].strip():
+                    found.append(Problem(schema.FILES["ausblick"], f"Angabe „{key}“ fehlt",
+                                         "themenfeld, ziel, beschreibung, geplante_massnahmen als Text",
+                                         ort=f"Themenfeld {i}"))
             if isinstance(t, dict):
                 for key in ("beschreibung", "geplante_massnahmen"):
                     check(schema.FILES["ausblick"], t.get(key), f"Themenfeld {i}, {key}", None)
