@@ -15,6 +15,7 @@ import nbformat
 import pytest
 import yaml
 from berichtswerk.cli import main
+from berichtswerk.processes import descendants
 from bs4 import BeautifulSoup
 from conftest import build, read_rows, row_of, write_rows
 
@@ -119,20 +120,6 @@ def test_a_cell_that_never_finishes_ends_the_build_with_the_limit_named(beispiel
     assert code == 4 and "anderer Build" not in text
 
 
-def _descendants(pid: int) -> list[int]:
-    found, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                children = [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                children = []
-            found += children
-            stack += children
-    return found
-
-
 def test_sigterm_stops_everything_and_keeps_the_last_good_report(beispiel: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     assert build(beispiel, out, capsys, formats={"html"})[0] == 0
@@ -146,10 +133,10 @@ def test_sigterm_stops_everything_and_keeps_the_last_good_report(beispiel: Path,
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(
             "ipykernel" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")
-            for p in _descendants(proc.pid) if Path(f"/proc/{p}/cmdline").exists()):
+            for p in descendants(proc.pid) if Path(f"/proc/{p}/cmdline").exists()):
         time.sleep(0.5)
     time.sleep(2)
-    family = _descendants(proc.pid)
+    family = descendants(proc.pid)
     assert family, "kein Kernel gestartet"
     proc.send_signal(signal.SIGTERM)
     output, _ = proc.communicate(timeout=60)
