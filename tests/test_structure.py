@@ -84,7 +84,7 @@ def test_handlungsfeld_without_colour_gets_its_own_readable_one(beispiel: Path) 
     colours = farben([(s, None) for s in slugs])
     assert colours == farben([(s, None) for s in slugs])  # deterministic
     hues = sorted(_hue(c) for c in colours)
-    gaps = [b - a for a, b in zip(hues, hues[1:])] + [1 - hues[-1] + hues[0]]
+    gaps = [b - a for a, b in zip(hues, hues[1:], strict=False)] + [1 - hues[-1] + hues[0]]
     assert min(gaps) >= 1 / 12 - 0.01 and all(contrast(c) >= 4.5 for c in colours)
 
 

@@ -80,7 +80,7 @@ def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -
         links = ", ".join(str(verweis(nr)) for nr in b["massnahmen"])
         body = markdown.render(b["text"]).rstrip()
         body = re.sub(r"</(p|li)>\s*(</[uo]l>)?\s*$",
-                      lambda m: f" ({links})</{m.group(1)}>" + (m.group(2) or ""), body, count=1)
+                      lambda m, links=links: f" ({links})</{m.group(1)}>" + (m.group(2) or ""), body, count=1)
         beispiele.append(Markup(body))
     gruppen = []
     if not beispiele:

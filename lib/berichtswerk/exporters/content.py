@@ -40,7 +40,7 @@ class ContentPreprocessor(Preprocessor):
         resources.setdefault("hinweise", [])
         counters: dict[tuple[str, str], int] = {}
         cells = []
-        for position, cell in enumerate(nb.cells, start=1):
+        for cell in nb.cells:
             info = cell.get("metadata", {}).get("berichtswerk", {})
             if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
                 continue
