@@ -212,3 +212,16 @@ def test_record_travels_in_the_executed_notebook(baseline: Path) -> None:
     assert not any(str(Path("/")) == k[:1] for k in [*record["dateien"], *record["module"]])
     assert all(not c.get("metadata", {}).get("tags") or "berichtswerk-intern" not in c.metadata.tags
                for c in nb.cells)
+
+
+def test_second_edit_in_the_same_process_is_seen(baseline: Path, tmp_path: Path, capsys) -> None:
+    """Re-derived data is parsed anew for every build, never kept from an earlier one in this process."""
+    root = tmp_path / "kopie"
+    shutil.copytree(baseline, root)
+    data, out = root / "bericht" / "data", root / "ausgabe"
+    for text in ("Erste Änderung.", "Zweite Änderung."):
+        rows = read_rows(data / "massnahmen.csv")
+        rows[row_of(rows, 4)][3] = text
+        write_rows(data / "massnahmen.csv", rows)
+        assert WOHNEN in run(data, out, capsys)
+        assert text in (out / "bericht.html").read_text(encoding="utf-8")

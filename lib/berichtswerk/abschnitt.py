@@ -54,7 +54,7 @@ def _pick(value: Any, index: int) -> str | None:
     return str(value) if index == 0 else None
 
 
-def _name(kind: str, index: int) -> str | None:
+def _name(index: int) -> str | None:
     label = _options.get("label")
     if not label:
         return None
@@ -72,7 +72,7 @@ def abbildung(fig: Any, alt: str | None = None, titel: str | None = None, name: 
     """A matplotlib figure as a report figure; cell options fill what is not given here."""
     index = next(_figures_in_cell)
     block = abbildung_aus_figure(fig, titel or _pick(_options.get("fig-cap"), index),
-                                 alt or _pick(_options.get("fig-alt"), index), name or _name("abbildung", index))
+                                 alt or _pick(_options.get("fig-alt"), index), name or _name(index))
     _close_if_pyplot(fig)
     return block
 
@@ -80,7 +80,7 @@ def abbildung(fig: Any, alt: str | None = None, titel: str | None = None, name: 
 def tabelle(frame: Any, titel: str | None = None, name: str | None = None) -> Tabelle:
     """A DataFrame as a report table; cell options fill what is not given here."""
     index = next(_tables_in_cell)
-    return tabelle_aus_frame(frame, titel or _pick(_options.get("tbl-cap"), index), name or _name("tabelle", index))
+    return tabelle_aus_frame(frame, titel or _pick(_options.get("tbl-cap"), index), name or _name(index))
 
 
 def _close_if_pyplot(fig: Any) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -187,7 +186,3 @@ def tabelle_aus_frame(frame: pd.DataFrame, titel: str | None = None, name: str |
                  for row in rows_plain]
     html = templating.render("tabelle", titel=titel, spalten=columns, zeilen=rows_text, numerisch=numeric)
     return Tabelle(titel, name, columns, rows_plain, html, farbe)
-
-
-def json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))

@@ -148,7 +148,7 @@ def plan_sections(structure: Structure, data_dir: Path, section_dir: Path, manif
             reason = "noch nicht ausgeführt"
         elif record.get("statisch") != static_key(chapter):
             reason = "Notebook oder Parameter geändert"
-        elif record.get("ausgabe") != _file_sha(cached):
+        elif record.get("ausgabe") != deps.file_digest(cached):
             reason = "Zwischenstand verändert"
         else:
             reason = deps.stale_reason(record.get("abhaengigkeiten", {}), data_dir, derive)
@@ -159,20 +159,17 @@ def plan_sections(structure: Structure, data_dir: Path, section_dir: Path, manif
 
 
 def _deriver(data_dir: Path) -> Callable[[str], str | None]:
-    def derive(key: str) -> str | None:
-        from .load import derive as derive_with_loaders
+    """Re-derivation for one plan: the data is parsed (lazily, once) from the files as they are now."""
+    loaded = []
 
-        return derive_with_loaders(data_dir, key)
+    def derive(key: str) -> str | None:
+        from .load import ReportData, derive as derive_with_loaders
+
+        if not loaded:
+            loaded.append(ReportData(data_dir))
+        return derive_with_loaders(loaded[0], key)
 
     return derive
-
-
-def _file_sha(path: Path) -> str | None:
-    return deps.file_digest(path)
-
-
-def package_versions(names: tuple[str, ...]) -> str:
-    return json.dumps(deps.package_versions(names), sort_keys=True)
 
 
 def assembly_key(structure: Structure, data_dir: Path, manifest: dict[str, Any], formats: set[str]) -> str:
@@ -187,7 +184,7 @@ def assembly_key(structure: Structure, data_dir: Path, manifest: dict[str, Any],
         json.dumps([texts, sections], sort_keys=True).encode(),
         *(str(deps.file_digest(data_dir / FILES[name])).encode() for name in ("bericht", "handlungsfelder", "gliederung")),
         tree_digest(PACKAGE_DIR, ("*.py", "*.j2", "*.css", "*.json")),
-        package_versions(ASSEMBLY_PACKAGES).encode(),
+        json.dumps(deps.package_versions(ASSEMBLY_PACKAGES), sort_keys=True).encode(),
         ",".join(sorted(formats)).encode(),
     )
 
@@ -410,7 +407,7 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
         target = section_dir / f"{chapter.key}.ipynb"
         os.replace(produced, target)
         manifest["abschnitte"][chapter.key] = {
-            "statisch": static_key(chapter), "ausgabe": _file_sha(target),
+            "statisch": static_key(chapter), "ausgabe": deps.file_digest(target),
             "abhaengigkeiten": nb.metadata.get("berichtswerk", {}).get("abhaengigkeiten", {})}
     return failures
 

@@ -71,7 +71,7 @@ def label_of_execution(cells: list[Any], execution_count: int | None) -> str | N
     return None
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
@@ -86,13 +86,13 @@ def classify_output(output: Any) -> tuple[str, str | None]:
         return "unknown", None
     data = output.get("data", {})
     if HTML_MIME in data:
-        return "block", _text(data[HTML_MIME])
+        return "block", text_of(data[HTML_MIME])
     if DEPS_MIME in data:
         return "ignored", None
     if any(m.startswith("image/") for m in data):
         return "figure-raw", None
     if set(data) <= _IGNORED_MIMES:
-        return ("stream" if _text(data.get("text/plain", "")).strip() else "ignored"), None
+        return ("stream" if text_of(data.get("text/plain", "")).strip() else "ignored"), None
     return "unknown", None
 
 

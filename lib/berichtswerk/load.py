@@ -271,11 +271,16 @@ class ReportData:
                                      schema.BESCHRIFTUNGEN.get(name, "ein Text"), ort="beschriftungen")])
         return str(text).format(**werte) if werte else str(text)
 
+    @cached_property
+    def _structure(self) -> Any:
+        from .structure import load_structure
+
+        with deps.loader_reads(self.data_dir / schema.FILES["gliederung"]):
+            return load_structure(self.data_dir, inspect_parameters=False)
+
     def nummer(self, handlungsfeld: str) -> str | None:
         """The chapter number the structure gives a Handlungsfeld's section (e.g. "3.3")."""
-        with deps.loader_reads(self.data_dir / schema.FILES["gliederung"]):
-            structure = load_structure_cached(self.data_dir)
-        found = next((c.nummer for c in structure.chapters
+        found = next((c.nummer for c in self._structure.chapters
                       if c.parameter.get("handlungsfeld") == handlungsfeld and c.notebook), None)
         return self._recorded(found, "nummer", handlungsfeld=handlungsfeld)
 
@@ -283,39 +288,14 @@ class ReportData:
         return load_text(name, self.data_dir)
 
 
-_structures: dict[Path, Any] = {}
-
-
-def load_structure_cached(data_dir: Path) -> Any:
-    from .structure import _resolve, read_document
-
-    if data_dir not in _structures:
-        _structures[data_dir] = _resolve(read_document(data_dir), data_dir)
-    return _structures[data_dir]
-
-
-def derive(data_dir: Path, key: str) -> str | None:
+def derive(data: ReportData, key: str) -> str | None:
     """Re-derive a recorded piece of data with the same loaders; its digest, or ``None`` if it can no
-    longer be derived (which counts as changed). A key is ``accessor?parameter=value…``."""
+    longer be derived (which counts as changed). A key is ``accessor?parameter=value…``. ``data`` is
+    loaded once per plan, so its parsed files are the current ones."""
     accessor, *filters = key.split("?")
     kwargs = dict(f.split("=", 1) for f in filters)
-    data = _derivation_data(data_dir)
     try:
         value = getattr(data, accessor)(**kwargs)
     except (DataError, AttributeError, KeyError, OSError, ValueError, TypeError):
         return None
     return deps.value_digest(value)
-
-
-_derivation: dict[Path, ReportData] = {}
-
-
-def _derivation_data(data_dir: Path) -> ReportData:
-    if data_dir not in _derivation:
-        _derivation[data_dir] = ReportData(data_dir)
-    return _derivation[data_dir]
-
-
-def forget_derivations() -> None:
-    _derivation.clear()
-    _structures.clear()

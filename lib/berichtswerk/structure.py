@@ -8,7 +8,6 @@ Plain YAML, no pandas: the planner and a no-op rebuild read the structure withou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,9 +304,3 @@ def notebook_parameters(path: Path) -> set[str]:
     import papermill as pm
 
     return set(pm.inspect_notebook(str(path)))
-
-
-def iter_text_names(structure: Structure) -> Iterator[str]:
-    for chapter in structure.chapters:
-        if chapter.text:
-            yield chapter.text

@@ -17,7 +17,7 @@ from nbconvert.preprocessors import Preprocessor
 
 from .. import markdown
 from ..blocks import TABLE_MIME
-from ..cells import HIDDEN_TAGS, _text, classify_output
+from ..cells import HIDDEN_TAGS, classify_output, text_of
 
 
 def _raw(source: str, metadata: dict[str, Any]) -> Any:
@@ -75,8 +75,8 @@ class ContentPreprocessor(Preprocessor):
         if art == "abbildung":
             resources["abbildungen"].append({
                 "datei": stem, "titel": meta.get("titel"), "alt": meta.get("alt"),
-                "svg": _text(data.get("image/svg+xml", "")),
-                "png": base64.b64decode(_text(data["image/png"])) if "image/png" in data else b""})
+                "svg": text_of(data.get("image/svg+xml", "")),
+                "png": base64.b64decode(text_of(data["image/png"])) if "image/png" in data else b""})
         else:
             table = data.get(TABLE_MIME, {})
             resources["tabellen"].append({"datei": stem, "titel": table.get("titel"),
