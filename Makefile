@@ -35,9 +35,9 @@ lab: $(STAMP) ## JupyterLab im Projektordner starten (data/ und notebooks/ sicht
 screenshots: report ## Bilder des Berichts (Chromium, pdftoppm) nach outputs/screenshots/
 	$(BIN)/python -m berichtswerk.screenshots outputs
 
-browser: ## Chromium, ChromeDriver, pdftoppm und axe-core für die Browser-Tests installieren (apt als root, npm)
-	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; }
+browser: ## Chromium, ChromeDriver, pdftoppm, LibreOffice Calc und axe-core für die Browser-Tests installieren (apt als root, npm)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils libreoffice-calc-nogui >/dev/null; }
 	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund axe-core@4
 
 benchmark: $(STAMP) ## Benchmarks (dauert einige Minuten), Ergebnis in benchmarks/results.md

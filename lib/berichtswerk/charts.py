@@ -95,5 +95,45 @@ def matrix_handlungsfeld_oe(data: ReportData) -> Abbildung:
         return abbildung_aus_figure(fig, title, alt, "matrix-handlungsfeld-oe")
 
 
+#: Colours of the comparison's kinds: new stands out, continued is the neutral mass, ended recedes.
+COMPARISON_COLOURS = {"Neu": "#1b7a3a", "Fortgeführt": "#3d4650", "Beendet": "#a8b1ba"}
+
+
+def vergleich(data: ReportData) -> Abbildung:
+    """Stacked bars per Handlungsfeld: measures new, continued and ended since the previous edition."""
+    from .ausgaben import summary
+
+    comparison, name = data.vergleich(), data.vergleich_mit()
+    if comparison is None:
+        raise ValueError("kein Vergleich eingestellt (bericht.yaml, vergleich_mit)")
+    table = summary(comparison, list(data.handlungsfelder("titel")["titel"]))
+    table = table[table["Handlungsfeld"] != "Gesamt"].iloc[::-1]
+    title = f"Maßnahmen je Handlungsfeld seit der Ausgabe {name}"
+    with _styled():
+        fig = Figure(figsize=(7.2, 1.3 + 0.42 * len(table)))
+        ax = fig.add_subplot()
+        left = pd.Series(0, index=table.index)
+        for kind, colour in COMPARISON_COLOURS.items():
+            bars = ax.barh(list(table["Handlungsfeld"]), list(table[kind]), left=list(left), color=colour,
+                           height=0.66, label=kind)
+            labels = [zahl(v) if v else "" for v in table[kind]]
+            ax.bar_label(bars, labels=labels, label_type="center", fontsize=8,
+                         color="#1f2328" if kind == "Beendet" else "white")
+            left = left + table[kind]
+        ax.set_title(title, loc="left", fontsize=11, pad=10)
+        ax.set_xlabel("Anzahl Maßnahmen", fontsize=9)
+        ax.tick_params(axis="y", length=0, labelsize=9)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper center", fontsize=8.5, frameon=False, ncols=3, bbox_to_anchor=(0.5, -0.5 / len(table)
+                                                                                              - 0.12))
+        parts = [f"{r['Handlungsfeld']}: " + ", ".join(f"{k.lower()} {zahl(r[k])}" for k in COMPARISON_COLOURS)
+                 for _, r in table.iloc[::-1].iterrows()]
+        alt = (f"Gestapeltes Balkendiagramm: Maßnahmen je Handlungsfeld seit der Ausgabe {name}, "
+               "unterteilt in neu, fortgeführt und beendet. " + "; ".join(parts) + ".")
+        return abbildung_aus_figure(fig, title, alt, "vergleich")
+
+
 def _short(name: str) -> str:
     return name.replace("Fachbereich ", "FB ").replace("Fachdienst ", "FD ")

@@ -1,4 +1,5 @@
-"""Command line: ``berichtswerk check``, ``build``, ``gliederung`` and ``neu``.
+"""Command line: ``berichtswerk check``, ``build``, ``gliederung``, ``neu`` and the yearly round
+``abfrage`` → ``einlesen`` → ``einfrieren``.
 
 Exit codes (also in ``--help`` and the README): 0 ok, 1 a section failed, 2 bad data or usage,
 3 another build is running, 4 a time limit was exceeded, 5 interrupted (SIGINT/SIGTERM).
@@ -91,6 +92,48 @@ def _parser() -> argparse.ArgumentParser:
         "--data ORDNER/data und berichtswerk build --data ORDNER/data (Ausgabe in ORDNER/outputs).",
     )
     new.add_argument("ordner", metavar="ORDNER", help="neuer oder leerer Ordner")
+
+    query = commands.add_parser(
+        "abfrage",
+        help="Abfrage an die Fachbereiche: je Einheit eine Excel-Arbeitsmappe mit ihren Maßnahmen",
+        description="Schreibt je Organisationseinheit eine Arbeitsmappe „Abfrage <Einheit>.xlsx“ mit ihren "
+        "Maßnahmen (Auswahllisten für Handlungsfeld, Ziel und Status, gesperrte Nr., leere Zeilen für neue "
+        "Maßnahmen, Blatt „Anleitung“) und verzeichnet die Abfrage in abfragen/<Datum>.json neben dem "
+        "Datenordner – damit „einlesen“ die Rückmeldungen sicher zuordnen kann. Die Daten müssen „check“ bestehen.",
+    )
+    query.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    query.add_argument("--out", metavar="DIR",
+                       help="Ordner für die Arbeitsmappen (Standard: outputs/abfrage/<Datum>/ neben dem Datenordner)")
+
+    read_in = commands.add_parser(
+        "einlesen",
+        help="zurückgeschickte Arbeitsmappen prüfen, Änderungen zeigen und in data/ übernehmen",
+        description="Prüft alle Arbeitsmappen auf einmal (Datei, Blatt, Zeile wie in Excel, Spalte, Wert, "
+        "Erwartung), zeigt je Einheit neue, geänderte (Feld für Feld) und beendete Maßnahmen und erkennt "
+        "Konflikte: zwei Einheiten ändern dieselbe Angabe verschieden, data/ wurde seit der Abfrage auch "
+        "geändert, eine Mappe stammt aus einer älteren Abfrage, eine gesperrte Nr. wurde verändert. Nur wenn "
+        "alles in Ordnung ist, wird massnahmen.csv ersetzt (neue Maßnahmen erhalten Nummern); die alte Datei "
+        "bleibt in sicherungen/<Zeitpunkt>/.",
+        epilog="Exit-Codes: 0 übernommen (bzw. mit --dry-run: übernehmbar), 2 Probleme oder Konflikte – "
+        "data/ bleibt dann unverändert.",
+    )
+    read_in.add_argument("dateien", metavar="DATEI", nargs="+", help="zurückgeschickte Arbeitsmappen (.xlsx)")
+    read_in.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    read_in.add_argument("--dry-run", action="store_true", help="nur prüfen und Änderungen zeigen, nichts schreiben")
+    read_in.add_argument("--aeltere-abfrage", action="store_true",
+                         help="Mappen aus einer älteren Abfrage zulassen (abgeglichen mit dem damaligen Stand)")
+    read_in.add_argument("--vorrang", metavar="DATEI", action="append", default=[],
+                         help="bei einem Konflikt gilt diese Arbeitsmappe (mehrfach möglich)")
+
+    freeze = commands.add_parser(
+        "einfrieren",
+        help="eine veröffentlichte Ausgabe einfrieren: Kopie der Daten nach ausgaben/NAME/",
+        description="Kopiert den (gültigen) Datenordner nach ausgaben/NAME/data/ neben dem Datenordner und "
+        "schreibt ausgaben/NAME/manifest.json mit einer Prüfsumme je Datei. Eine eingefrorene Ausgabe wird nie "
+        "überschrieben; ein späterer Bericht vergleicht mit ihr über „vergleich_mit: NAME“ in bericht.yaml.",
+    )
+    freeze.add_argument("name", metavar="NAME", help="Name der Ausgabe, z. B. 2021")
+    freeze.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
 
     build = commands.add_parser(
         "build",
@@ -234,9 +277,87 @@ def cmd_build(args: argparse.Namespace) -> int:
     return run_build(options)
 
 
+def _print_problems(problems: list, heading: str) -> None:
+    print(f"{len(problems)} {heading}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .abfrage import create_query
+    from .errors import DataError
+
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
+    import datetime as dt
+
+    out_dir = Path(args.out).expanduser().resolve() if args.out else \
+        data_dir.parent / "outputs" / "abfrage" / dt.date.today().isoformat()
+    try:
+        result = create_query(data_dir, out_dir)
+    except DataError as exc:
+        _print_problems(exc.problems, f"Problem(e) in {data_dir} – erst beheben (berichtswerk check), dann abfragen")
+        return EXIT_BAD_DATA
+    print(f"Abfrage {result.query.id}: {len(result.dateien)} Arbeitsmappe(n) in {out_dir}")
+    for unit in result.query.einheiten.values():
+        print(f"  {unit.datei}  ({len(unit.massnahmen)} Maßnahme(n))")
+    if result.ohne_oe:
+        print(f"Ohne OE, daher in keiner Arbeitsmappe: {', '.join(result.ohne_oe)}")
+    print(f"Verzeichnet in {result.record} – diese Datei bitte aufbewahren (einlesen braucht sie).")
+    return EXIT_OK
+
+
+def cmd_read_in(args: argparse.Namespace) -> int:
+    from .einlesen import apply_merge, describe, plan_merge
+
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
+    missing = [f for f in args.dateien if not Path(f).is_file()]
+    if missing:
+        print("Datei nicht gefunden: " + ", ".join(missing), file=sys.stderr)
+        return EXIT_BAD_DATA
+    plan = plan_merge(data_dir, [Path(f) for f in args.dateien], aeltere=args.aeltere_abfrage,
+                      vorrang=[Path(f) for f in args.vorrang])
+    print(describe(plan))
+    print()
+    if not plan.ok:
+        _print_problems(plan.probleme, "Problem(e) – nichts übernommen, data/ ist unverändert")
+        return EXIT_BAD_DATA
+    if not plan.aendert_etwas:
+        print("Keine Änderungen – data/ bleibt, wie es ist.")
+        return EXIT_OK
+    if args.dry_run:
+        print("Probelauf (--dry-run): alles übernehmbar, nichts geschrieben.")
+        return EXIT_OK
+    backup = apply_merge(data_dir, plan)
+    print(f"Übernommen in {data_dir / 'massnahmen.csv'}; vorheriger Stand in {backup}.")
+    print(f"Weiter mit: berichtswerk check --data {data_dir}  und  berichtswerk build --data {data_dir}")
+    return EXIT_OK
+
+
+def cmd_freeze(args: argparse.Namespace) -> int:
+    from .ausgaben import freeze
+    from .errors import DataError
+
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
+    try:
+        target = freeze(data_dir, args.name)
+    except DataError as exc:
+        _print_problems(exc.problems, "Problem(e) – nichts eingefroren")
+        return EXIT_BAD_DATA
+    print(f"Ausgabe {args.name} eingefroren: {target} (Prüfsummen in {target / 'manifest.json'}).")
+    print(f"Ein späterer Bericht vergleicht mit ihr über „vergleich_mit: \"{args.name}\"“ in bericht.yaml.")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new}
+    commands = {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new,
+                "abfrage": cmd_query, "einlesen": cmd_read_in, "einfrieren": cmd_freeze}
     try:
         return commands[args.command](args)
     except OSError as exc:  # disk full, permissions, a file vanished: a sentence, not a traceback

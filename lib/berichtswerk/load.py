@@ -39,6 +39,7 @@ def type_measures(frame: pd.DataFrame, formats: list[drucksachen.Format] | None 
     typed["nr"] = pd.array([str(v).strip() if schema.is_filled(v) else None for v in typed["nr"]], dtype="string")
     for column in ("handlungsfeld", "ziel", "titel", "beschreibung"):
         typed[column] = typed[column].astype("string")
+    typed["status"] = pd.Categorical(typed["status"], categories=list(schema.STATUS))
     typed["oe"] = [schema.split_oe(v) for v in typed["oe"]]
     typed["drucksachen"] = [drucksachen.parse_drucksachen(v, formats or []) for v in typed["drucksachen"]]
     typed["weitere_infos"] = [drucksachen.split_references(v) for v in typed["weitere_infos"]]
@@ -286,6 +287,25 @@ class ReportData:
 
     def text(self, name: str) -> str:
         return load_text(name, self.data_dir)
+
+    def vergleich_mit(self) -> str | None:
+        """The edition this report compares with (``bericht.yaml``, ``vergleich_mit``), or ``None``."""
+        from .ausgaben import COMPARE_KEY
+
+        name = self._bericht.get(COMPARE_KEY)
+        return self._recorded(None if name is None else str(name), "vergleich_mit")
+
+    def vergleich(self) -> pd.DataFrame | None:
+        """Every measure that counts in the comparison with the previous edition (see
+        :func:`~berichtswerk.ausgaben.compare`), or ``None`` when the report compares with none."""
+        from . import ausgaben
+
+        name = self._bericht.get(ausgaben.COMPARE_KEY)
+        if name is None:
+            return self._recorded(None, "vergleich")
+        frozen = ausgaben.edition_data_dir(self.data_dir, str(name))
+        previous = load_measures(frozen / schema.FILES["massnahmen"], frozen)
+        return self._recorded(ausgaben.compare(previous, self._massnahmen), "vergleich")
 
 
 def derive(data: ReportData, key: str) -> str | None:

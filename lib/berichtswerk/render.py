@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from . import figures, markdown, schema, templating
 from .blocks import Fragment, Tabelle, tabelle_aus_frame
+from .errors import DataError, Problem
 from .format import zahl
 from .load import ReportData
 
@@ -211,6 +212,10 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
     """Table 6.1: one table per Handlungsfeld, Ziel rows as group headers, one row per measure."""
     m = data.massnahmen()
     ziele = data.ziele()
+    comparison, edition = data.vergleich(), data.vergleich_mit()
+    marks: dict[str, str] = {}
+    if comparison is not None:
+        marks = {str(r["nr"]): str(r["art"]) for _, r in comparison.iterrows() if not pd.isna(r["nr"])}
     felder = []
     for _, hf in data.handlungsfelder("titel,slug").iterrows():
         measures = m[m["handlungsfeld"] == hf["titel"]]
@@ -228,18 +233,52 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
                            for c in r["oe"]],
                     "drucksachen": [str(d) for d in r["drucksachen"]],
                     "weitere": [_reference(x) for x in r["weitere_infos"]],
+                    "status": str(r["status"]),
+                    "vergleich": None if pd.isna(r["nr"]) else marks.get(str(r["nr"])) if marks.get(
+                        str(r["nr"])) in ("neu", "beendet") else None,
                 })
             gruppen.append({"ziel": ziel, "zeilen": rows})
         nummer = data.nummer(hf["titel"])
         felder.append({"slug": hf["slug"], "ueberschrift": f"{nummer} {hf['titel']}" if nummer else hf["titel"],
                        "gruppen": gruppen})
-    html = templating.render("anhang", felder=felder)
-    columns = ["Nr.", "Handlungsfeld", "Ziel", "Titel", "Maßnahme (Kurzbeschreibung)", "OE", "Drucksachen",
-               "Weitere Infos"]
+    html = templating.render("anhang", felder=felder, ausgabe=edition)
+    columns = ["Nr.", "Handlungsfeld", "Ziel", "Titel", "Maßnahme (Kurzbeschreibung)", "Status", "OE", "Drucksachen",
+               "Weitere Infos"] + ([f"seit {edition}"] if comparison is not None else [])
     rows = [[None if pd.isna(r["nr"]) else _number_value(r["nr"]), str(r["handlungsfeld"]), r["ziel"], r["titel"],
-             r["beschreibung"], "; ".join(r["oe"]), "; ".join(str(d) for d in r["drucksachen"]),
-             "; ".join(r["weitere_infos"])] for _, r in m.iterrows()]
+             r["beschreibung"], str(r["status"]), "; ".join(r["oe"]), "; ".join(str(d) for d in r["drucksachen"]),
+             "; ".join(r["weitere_infos"])] + ([marks.get(str(r["nr"]), "vorher beendet")] if comparison is not None
+                                               else []) for _, r in m.iterrows()]
     return Tabelle("Auflistung Maßnahmen und Projekte", "massnahmen", columns, rows, html)
+
+
+def vergleich_uebersicht(data: ReportData) -> Tabelle:
+    """Per Handlungsfeld: measures new since the previous edition, continued, ended, status changed."""
+    from .ausgaben import summary
+
+    comparison, name = _comparison(data)
+    frame = summary(comparison, list(data.handlungsfelder("titel")["titel"]))
+    return tabelle_aus_frame(frame, f"Maßnahmen im Vergleich zur Ausgabe {name} (Übersicht aus den Daten)",
+                             "vergleich-uebersicht")
+
+
+def vergleich_liste(data: ReportData, art: str) -> Tabelle:
+    """The measures of one kind (``neu`` or ``beendet``) since the previous edition, in report order."""
+    comparison, name = _comparison(data)
+    chosen = comparison[comparison["art"] == art]
+    frame = pd.DataFrame({"Nr.": chosen["nr"].fillna("ohne Nr."), "Maßnahme": chosen["titel"],
+                          "Handlungsfeld": chosen["handlungsfeld"],
+                          "Status": chosen["status_jetzt"].fillna("nicht mehr aufgeführt")})
+    title = {"neu": f"Neu seit der Ausgabe {name}", "beendet": f"Beendet seit der Ausgabe {name}"}[art]
+    return tabelle_aus_frame(frame.reset_index(drop=True), title, f"vergleich-{art}")
+
+
+def _comparison(data: ReportData) -> tuple[pd.DataFrame, str]:
+    comparison, name = data.vergleich(), data.vergleich_mit()
+    if comparison is None or name is None:
+        raise DataError([Problem(schema.FILES["bericht"], "kein Vergleich eingestellt",
+                                 "„vergleich_mit: <Ausgabe>“ (eine eingefrorene Ausgabe aus ausgaben/)",
+                                 spalte="vergleich_mit")])
+    return comparison, name
 
 
 def _number_value(nr: str) -> int | str:

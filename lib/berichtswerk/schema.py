@@ -11,10 +11,21 @@ MEASURES_COLUMNS: tuple[str, ...] = (
     "ziel",
     "titel",
     "beschreibung",
+    "status",
     "oe",
     "drucksachen",
     "weitere_infos",
 )
+
+#: Where a measure stands. A unit sets it in the Abfrage; "abgeschlossen" and "eingestellt" end a
+#: measure (it stays in the table, so nothing is lost, and the edition comparison counts it as ended).
+STATUS: dict[str, str] = {
+    "geplant": "noch nicht begonnen",
+    "laufend": "wird umgesetzt",
+    "abgeschlossen": "umgesetzt und beendet",
+    "eingestellt": "ohne Abschluss beendet",
+}
+ENDED_STATUS = ("abgeschlossen", "eingestellt")
 
 FILES = {
     "massnahmen": "massnahmen.csv",

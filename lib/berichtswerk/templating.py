@@ -31,3 +31,16 @@ def environment() -> Environment:
 def render(template: str, /, **context: Any) -> str:
     """Render ``templates/fragmente/<template>.html.j2``."""
     return environment().get_template(f"{template}.html.j2").render(**context).strip()
+
+
+@lru_cache(maxsize=1)
+def text_environment() -> Environment:
+    """Plain-text templates (e.g. the Abfrage's instructions): no HTML, so no escaping – the text
+    ends up in spreadsheet cells that are written as text, never as formulas."""
+    return Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=False,  # noqa: S701
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_text(template: str, /, **context: Any) -> str:
+    """Render ``templates/<template>`` as plain text."""
+    return text_environment().get_template(template).render(**context).strip()

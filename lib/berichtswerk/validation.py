@@ -4,6 +4,8 @@ lazily, so every failing cell is collected); rules that span files are plain fun
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import re
 from collections.abc import Iterable
@@ -16,7 +18,7 @@ import yaml
 
 from . import drucksachen, schema, theme
 from .documents import parse_yaml
-from .errors import Problem, UnreadableFileError
+from .errors import DataError, Problem, UnreadableFileError
 from .structure import ID_PATTERN
 from .tables import TableFormat, read_table, spreadsheet_row
 
@@ -79,6 +81,7 @@ def measures_schema(handlungsfelder: list[str] | None, oe_codes: set[str] | None
             "ziel": text_column(False),
             "titel": text_column(False),
             "beschreibung": text_column(False),
+            "status": pa.Column(object, [pa.Check.isin(list(schema.STATUS), name="status_bekannt")], nullable=False),
             "oe": pa.Column(
                 object,
                 [pa.Check(lambda v: all(c in oe_codes for c in schema.split_oe(v)),
@@ -133,7 +136,11 @@ def validate_measures(
                 continue
             row = spreadsheet_row(case.index) if not pd.isna(case.index) else None
             column = case.column
-            if check.startswith("handlungsfeld_bekannt") or check.startswith("isin"):
+            if column == "status" and check != "not_nullable":
+                problems.append(Problem(file_name, "unbekannter Status", "einer von " + ", ".join(
+                    f"„{s}“ ({erklaerung})" for s, erklaerung in schema.STATUS.items()) + _suggest(value or "", schema.STATUS),
+                    zeile=row, spalte=column, wert=value))
+            elif check.startswith("handlungsfeld_bekannt") or check.startswith("isin"):
                 problems.append(Problem(file_name, "unbekanntes Handlungsfeld",
                                         "eines der Handlungsfelder " + ", ".join(f"„{h}“" for h in handlungsfelder)
                                         + _suggest(value or "", handlungsfelder),
@@ -219,6 +226,7 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
 
     bericht = _read_yaml(data_dir / schema.FILES["bericht"], problems)
     problems += _check_bericht(bericht)
+    problems += _check_edition(data_dir, bericht)
     formats = drucksachen.formats_from(bericht) if not _has_format_problems(bericht) else []
     hf_doc = _read_yaml(data_dir / schema.FILES["handlungsfelder"], problems)
     handlungsfelder = _check_handlungsfelder_doc(hf_doc, problems)
@@ -321,6 +329,19 @@ def _check_org_tree(oe: pd.DataFrame, dezernate: set[str]) -> list[Problem]:
             seen.add(step)
             step = parent.get(step)
     return found
+
+
+def _check_edition(data_dir: Path, bericht: Any) -> list[Problem]:
+    """``vergleich_mit`` names a frozen edition that is still as it was frozen."""
+    from .ausgaben import COMPARE_KEY, edition_data_dir
+
+    if not isinstance(bericht, dict) or bericht.get(COMPARE_KEY) is None:
+        return []
+    try:
+        edition_data_dir(data_dir, str(bericht[COMPARE_KEY]))
+    except DataError as exc:
+        return [dataclasses.replace(p, datei=f"{schema.FILES['bericht']} → {p.datei}") for p in exc.problems]
+    return []
 
 
 def _number_pattern(doc: Any) -> str:

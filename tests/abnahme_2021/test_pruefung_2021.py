@@ -28,8 +28,8 @@ def test_all_problems_of_a_file_at_once_with_row_and_column(data_copy: Path) -> 
     rows[i][1] = "Gefluechtete"            # unknown Handlungsfeld
     rows[row_of(rows, 4)][0] = "5"         # duplicate Nr. (5 exists)
     rows[row_of(rows, 6)][0] = "6a"        # non-numeric Nr.
-    rows[row_of(rows, 9)][5] = "50, 77"    # unknown OE code
-    rows[row_of(rows, 11)][6] = "0336 IV IDs"  # malformed Drucksache
+    rows[row_of(rows, 9)][6] = "50, 77"    # unknown OE code
+    rows[row_of(rows, 11)][7] = "0336 IV IDs"  # malformed Drucksache
     rows[row_of(rows, 12)][4] = ""         # empty required cell
     write_rows(path, rows)
     found = messages(data_copy)
@@ -52,7 +52,7 @@ def test_missing_and_extra_column(data_copy: Path) -> None:
     path = data_copy / "massnahmen.csv"
     rows = read_rows(path)
     for row in rows:
-        del row[5]  # oe
+        del row[6]  # oe
         row.append("x")
     rows[0][-1] = "bemerkung"
     write_rows(path, rows)
