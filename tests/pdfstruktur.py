@@ -58,3 +58,36 @@ def read_structure(path: Path) -> StructureTree:
             elif isinstance(kid, DictionaryObject):
                 stack.append(kid)
     return tree
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    text: str
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+
+def words_outside_text_area(path: Path, margin_mm: float, tolerance_pt: float = 1.0) -> tuple[int, list[Word]]:
+    """Every word (``pdftotext -bbox``) that reaches into the left or right page margin or off the page:
+    text that left its box. Returns the number of words checked and the offenders."""
+    import html
+    import re
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    margin = margin_mm / 25.4 * 72
+    offenders, count = [], 0
+    for number, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S),
+                                  start=1):
+        width, height = float(page[0]), float(page[1])
+        for x0, y0, x1, y1, text in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page[2]):
+            count += 1
+            word = Word(number, html.unescape(text), float(x0), float(x1), float(y0), float(y1))
+            if word.x_min < margin - tolerance_pt or word.x_max > width - margin + tolerance_pt or \
+                    word.y_min < 0 or word.y_max > height:
+                offenders.append(word)
+    return count, offenders

@@ -1,14 +1,16 @@
-"""PDF/UA validated by veraPDF (PDF/UA-1 profile: 0 failed rules) and the structure tree a screen
-reader gets: links under ``Link``, every ``TH`` with a ``Scope``, every ``Figure`` with alt text."""
+"""PDF/UA validated by veraPDF (PDF/UA-1 profile: 0 failed rules), the structure tree a screen
+reader gets (links under ``Link``, every ``TH`` with a ``Scope``, every ``Figure`` with alt text) and
+print: no word leaves the page's text area."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from pdfstruktur import read_structure
+from pdfstruktur import read_structure, words_outside_text_area
 
 from berichtswerk import verapdf
 from berichtswerk.exporters.pdf import html_to_pdf
@@ -18,6 +20,8 @@ from berichtswerk.exporters.pdf import html_to_pdf
 #: L-Div-1 the key figures are a <dl> whose name/value pairs are grouped in <div>s (HTML allows it);
 #: 8.2.5.27-1 a table's caption ends up between its header and body rows when WeasyPrint splits it.
 KNOWN_UA2 = {"8.8-1", "Table 5. L-Div-1", "8.2.5.27-1"}
+#: report.css, @page: left and right margin of every page
+PAGE_MARGIN_MM = 18
 
 
 def need_verapdf() -> None:
@@ -71,3 +75,29 @@ def test_pdfua2_findings_are_the_documented_ones(beispiel_built: Path, tmp_path:
     pdf.write_bytes(html_to_pdf(html, "pdf/ua-2"))
     result = verapdf.validate(pdf, "ua2")
     assert set(result.fehler) <= KNOWN_UA2, result.describe()
+
+
+def need_pdftotext() -> None:
+    if shutil.which("pdftotext") is None:
+        message = "pdftotext fehlt (make browser installiert poppler-utils)"
+        if os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def test_no_text_leaves_the_text_area(beispiel_built: Path) -> None:
+    need_pdftotext()
+    checked, outside = words_outside_text_area(beispiel_built / "bericht.pdf", PAGE_MARGIN_MM)
+    assert checked > 1000 and outside == [], outside[:10]
+
+
+def test_overflow_check_can_fail(tmp_path: Path) -> None:
+    need_pdftotext()
+    html = ('<html lang="de"><head><title>Probe</title><style>@page { size: A4; margin: 22mm 18mm } '
+            'td { width: 20mm; }</style></head><body><table><tr><th scope="col">Kopf</th></tr><tr><td>'
+            'Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichenherstellungsbetriebsverwaltung</td></tr>'
+            '</table></body></html>')
+    pdf = tmp_path / "ueberlauf.pdf"
+    pdf.write_bytes(html_to_pdf(html))
+    _, outside = words_outside_text_area(pdf, PAGE_MARGIN_MM)
+    assert outside and outside[0].text.startswith("Donaudampf")

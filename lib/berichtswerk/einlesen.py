@@ -466,8 +466,9 @@ def describe(plan: MergePlan) -> str:
 
 
 def _difference(old: str | None, new: str | None, context: int = 30) -> tuple[str, str]:
-    """Both values, shortened to the part that differs (with a little context on each side)."""
-    a, b = " ".join((old or "").split()), " ".join((new or "").split())
+    """Both values, shortened to the part that differs with some context on each side (cut at word
+    boundaries); a line break shows as „↵“."""
+    a, b = (" ↵ ".join(" ".join(line.split()) for line in (v or "").split("\n")) for v in (old, new))
     if not a:
         return "(leer)", f"„{_short(b, 120)}“"
     if not b:
@@ -479,10 +480,13 @@ def _difference(old: str | None, new: str | None, context: int = 30) -> tuple[st
     while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
         end += 1
     lo = max(0, start - context)
+    lo = a.rfind(" ", 0, lo) + 1 if lo > 0 else 0
 
     def cut(text: str) -> str:
         hi = min(len(text), len(text) - end + context)
-        piece = text[lo:hi]
-        return ("…" if lo > 0 else "") + _short(piece, 160) + ("…" if hi < len(text) else "")
+        if hi < len(text):
+            space = text.find(" ", hi)
+            hi = len(text) if space == -1 else space
+        return ("…" if lo > 0 else "") + _short(text[lo:hi], 160) + ("…" if hi < len(text) else "")
 
     return f"„{cut(a)}“", f"„{cut(b)}“"

@@ -98,3 +98,19 @@ def test_axe_finds_no_wcag_violation(built: Path) -> None:
     need_browser()
     violations = browser.axe_audit(built / "bericht.html")
     assert violations == [], violations
+
+
+def test_pdf_passes_pdfua1_and_no_text_leaves_the_text_area(built: Path) -> None:
+    from pdfstruktur import read_structure, words_outside_text_area
+    from test_pdfua import PAGE_MARGIN_MM, need_pdftotext, need_verapdf
+
+    from berichtswerk import verapdf
+
+    tree = read_structure(built / "bericht.pdf")
+    assert set(tree.link_eltern) == {"Link"} and tree.th_ohne_scope == 0 and tree.figuren_ohne_alt == 0
+    need_pdftotext()
+    checked, outside = words_outside_text_area(built / "bericht.pdf", PAGE_MARGIN_MM)
+    assert checked > 10000 and outside == [], outside[:10]
+    need_verapdf()
+    result = verapdf.validate(built / "bericht.pdf", "ua1")
+    assert result.konform and result.fehler == {}, result.describe()
