@@ -73,7 +73,9 @@ def verweis(nr: object) -> Markup:
 
 def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
     """"Was haben wir erreicht?": the report's examples with links into the appendix; where the data
-    gives none, the field's measures grouped by Ziel instead (and it says so)."""
+    gives none, the field's measures grouped by Ziel with their status instead – recognisably
+    generated (the wording is ``ohne_beispiele`` in ``bericht.yaml``), so a planned measure is never
+    presented as an achievement."""
     hf = data.handlungsfeld(handlungsfeld)
     beispiele = []
     for _, b in data.beispiele(hf["titel"]).iterrows():
@@ -90,7 +92,7 @@ def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -
             if len(rows):
                 gruppen.append({"ziel": ziel, "massnahmen": [
                     {"titel": r["titel"], "nr": None if pd.isna(r["nr"]) else str(r["nr"]),
-                     "anker": None if pd.isna(r["nr"]) else schema.anchor(r["nr"])}
+                     "anker": None if pd.isna(r["nr"]) else schema.anchor(r["nr"]), "status": str(r["status"])}
                     for _, r in rows.iterrows()]})
     html = (templating.render("zwischentitel", titel=data.beschriftung("erreicht"), id=f"{hf['slug']}-erreicht")
             + templating.render("erreicht", beispiele=beispiele, gruppen=gruppen,
