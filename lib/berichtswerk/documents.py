@@ -23,8 +23,12 @@ def parse_yaml(text: str) -> Any:
 
 
 def read_yaml(path: Path) -> Any:
+    """A YAML file of a data folder, with the folder's corrections (:mod:`.korrekturen`) applied."""
+    from . import korrekturen
+
     with deps.loader_reads(path):
-        return parse_yaml(path.read_text(encoding="utf-8"))
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
+    return korrekturen.apply(doc, korrekturen.load(path.parent))
 
 
 def handlungsfelder_document(data_dir: str | Path | None = None) -> list[Any]:
@@ -50,4 +54,8 @@ def load_bericht(data_dir: str | Path | None = None) -> dict[str, Any]:
 def load_text(name: str, data_dir: str | Path | None = None) -> str:
     """A prose file from ``data/texte/`` (Markdown), e.g. ``load_text("kapitel_1")``. Read as a plain
     file on purpose: the whole file is the dependency."""
-    return (find_data_dir(data_dir) / schema.TEXT_DIR / f"{name}.md").read_text(encoding="utf-8")
+    from . import korrekturen
+
+    folder = find_data_dir(data_dir)
+    text = (folder / schema.TEXT_DIR / f"{name}.md").read_text(encoding="utf-8")
+    return korrekturen.apply(text, korrekturen.load(folder))

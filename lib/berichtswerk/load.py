@@ -24,12 +24,16 @@ from .tables import read_table
 
 
 def _frame(path: Path) -> pd.DataFrame:
+    """A table as text cells, with the data folder's corrections (:mod:`.korrekturen`) applied."""
+    from . import korrekturen
+
     try:
         with deps.loader_reads(path):
             frame, _ = read_table(path)
     except UnreadableFileError as exc:
         raise DataError([Problem(path.name, str(exc).split(": ", 1)[-1])]) from None
-    return frame
+    corrections = korrekturen.load(path.parent)
+    return frame.map(lambda v: korrekturen.apply(v, corrections)) if corrections else frame
 
 
 def type_measures(frame: pd.DataFrame, formats: list[drucksachen.Format] | None = None) -> pd.DataFrame:
@@ -105,7 +109,8 @@ def load_dezernate(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def load_handlungsfelder(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The Handlungsfelder in report order: title, slug, colour (configured or derived), intro text."""
+    """The Handlungsfelder in report order: title, slug, colour (configured or derived), intro text
+    (with its footnotes, ``[^name]``)."""
     entries = handlungsfelder_document(data_dir)
     colours = theme.farben((e["slug"], e.get("farbe")) for e in entries)
     rows = [
@@ -113,15 +118,11 @@ def load_handlungsfelder(data_dir: str | Path | None = None) -> pd.DataFrame:
             "titel": e["titel"],
             "slug": e["slug"],
             "farbe": colour,
-            "integrationskonzept_seite": e.get("integrationskonzept_seite"),
             "einleitung": e["einleitung"],
-            "weitere_quellen": list(e.get("weitere_quellen") or []),
         }
         for e, colour in zip(entries, colours, strict=True)
     ]
-    frame = pd.DataFrame(rows, columns=["titel", "slug", "farbe", "integrationskonzept_seite", "einleitung",
-                                        "weitere_quellen"])
-    frame["integrationskonzept_seite"] = frame["integrationskonzept_seite"].astype("Int64")
+    frame = pd.DataFrame(rows, columns=["titel", "slug", "farbe", "einleitung"])
     return frame
 
 

@@ -7,7 +7,11 @@ Conventions shared with the assembler (:mod:`berichtswerk.exporters.numbering`):
   ``{#sec-name}`` after a heading gives it an id, ``{.unnumbered}`` / ``{.unlisted}`` keep it out of the
   numbering / the table of contents (as in Quarto);
 - ``@sec-name`` is a cross-reference; the assembler turns it into "Kapitel N" with a link;
-- "vgl. Anhang Maßnahme Nr. X" becomes a link to the appendix row of measure X.
+- "vgl. Anhang Maßnahme Nr. X" becomes a link to the appendix row of measure X;
+- footnotes as in Pandoc/Quarto: ``[^name]`` in the text, ``[^name]: Anmerkung`` on a line of its own
+  (continued until a blank line). A text's notes follow it as ``<ol class="anmerkungen">``, numbered in
+  order of first reference; the assembler renumbers them report-wide (one scheme for the whole report,
+  as in the printed edition).
 """
 
 from __future__ import annotations
@@ -29,12 +33,12 @@ ALLOWED_ATTRIBUTES = {
     # "class" is governed by ALLOWED_CLASSES (nh3 wants it in one of the two lists only)
     "a": {"href", "id", "title", "aria-label"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "li": {"id"}, "ol": {"start"}, "abbr": {"title"},
+    "li": {"id", "value"}, "ol": {"start", "aria-label"}, "abbr": {"title"},
     "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "sup": {"id"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_CLASSES = {
-    "div": {"anmerkungen"}, "span": {"fussnote"}, "a": {"verweis", "querverweis"},
+    "div": {"anmerkungen"}, "span": {"fussnote"}, "sup": {"fussnote"}, "a": {"verweis", "querverweis"},
     "h1": {"unnumbered", "unlisted"}, "h2": {"unnumbered", "unlisted"}, "h3": {"unnumbered", "unlisted"},
     "h4": {"unnumbered", "unlisted"}, "h5": {"unnumbered", "unlisted"}, "h6": {"unnumbered", "unlisted"},
     "ol": {"anmerkungen"},
@@ -44,6 +48,10 @@ _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
 _CROSS_REF = re.compile(r"(?<![\w@/])@(sec-[a-z0-9]+(?:-[a-z0-9]+)*)")
 _MEASURE_REF = re.compile(r"(?<![\w>])(vgl\. Anhang Maßnahme Nr\.)(?:\s|&nbsp;|\u00a0)*(\d+(?:\.\d+)*)")
 _TAG_OR_TEXT = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.DOTALL)
+FOOTNOTE_KEY = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+_FOOTNOTE_DEF = re.compile(rf"^\[\^({FOOTNOTE_KEY})\]:[ \t]*(.*?)(?=\n[ \t]*\n|\n\[\^{FOOTNOTE_KEY}\]:|\Z)",
+                           re.MULTILINE | re.DOTALL)
+_FOOTNOTE_REF = re.compile(rf"\[\^({FOOTNOTE_KEY})\]")
 
 
 def sanitize(markup: str) -> str:
@@ -95,9 +103,42 @@ def link_references(markup: str) -> str:
     return "".join(parts)
 
 
+def split_footnotes(text: str) -> tuple[str, dict[str, str]]:
+    """The text without its footnote definitions, and the definitions (name → Markdown)."""
+    notes = {m.group(1): m.group(2).strip() for m in _FOOTNOTE_DEF.finditer(text or "")}
+    return _FOOTNOTE_DEF.sub("", text or "").rstrip() + "\n", notes
+
+
+def footnote_references(text: str) -> list[str]:
+    """The footnote names a text refers to, in order, repeated as often as they occur."""
+    return _FOOTNOTE_REF.findall(split_footnotes(text)[0])
+
+
 def render(text: str) -> str:
-    """Markdown from an author → safe HTML with linked references."""
-    return link_references(sanitize(_markdown()(text or "")))
+    """Markdown from an author → safe HTML with linked references and numbered footnotes."""
+    body, notes = split_footnotes(text)
+    html = link_references(sanitize(_markdown()(body)))
+    order: list[str] = []
+
+    def reference(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in notes:
+            return match.group(0)  # ``check`` reports it; the text shows what the author wrote
+        first = key not in order
+        if first:
+            order.append(key)
+        ident = f' id="fnref-{key}"' if first else ""
+        return (f'<sup class="fussnote"><a href="#fn-{key}"{ident} aria-label="Anmerkung">'
+                f"{order.index(key) + 1}</a></sup>")
+
+    parts = _TAG_OR_TEXT.split(html)
+    parts[::2] = [_FOOTNOTE_REF.sub(reference, part) for part in parts[::2]]
+    html = "".join(parts)
+    if order:
+        items = "".join(f'<li id="fn-{key}" value="{i}">{render_inline(notes[key])}</li>'
+                        for i, key in enumerate(order, start=1))
+        html += f'<ol class="anmerkungen" aria-label="Anmerkungen">{items}</ol>\n'
+    return html
 
 
 def render_inline(text: str) -> str:

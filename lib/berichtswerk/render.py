@@ -42,18 +42,10 @@ def zwischentitel(titel: str, farbe: str | None = None) -> Fragment:
 
 
 def handlungsfeld_kopf(data: ReportData, handlungsfeld: str | None = None) -> Fragment:
-    """The field's intro text and its notes (page of the concept cited, further sources)."""
+    """The field's intro text with its footnotes (written in the text, ``[^name]``)."""
     hf = data.handlungsfeld(handlungsfeld)
-    notes = []
-    if pd.notna(hf["integrationskonzept_seite"]):
-        notes.append(Markup(markdown.render_inline(
-            data.beschriftung("anmerkung_konzeptseite", seite=int(hf["integrationskonzept_seite"])))))
-    notes += [Markup(markdown.render_inline(f"Vgl. <{url}>")) for url in hf["weitere_quellen"]]
-    intro = markdown.render(hf["einleitung"]).rstrip()
-    if notes:
-        marks = templating.render("fussnotenzeichen", slug=hf["slug"], anzahl=len(notes))
-        intro = re.sub(r"</p>\s*$", lambda _: marks + "</p>", intro, count=1)
-    html = templating.render("handlungsfeld_kopf", einleitung=Markup(intro), anmerkungen=notes, slug=hf["slug"])
+    html = templating.render("handlungsfeld_kopf", einleitung=Markup(markdown.render(hf["einleitung"])),
+                             slug=hf["slug"])
     return _fragment(html, hf["titel"], hf["farbe"])
 
 
@@ -123,13 +115,11 @@ def handlungsfeld_in_zahlen(data: ReportData, handlungsfeld: str | None = None) 
 # --- summary ----------------------------------------------------------------------------------------
 
 
-def split_anmerkungen(text: str) -> tuple[str, str]:
-    """Separate a chapter's prose from its trailing notes block (``<div class="anmerkungen">``)."""
-    marker = '<div class="anmerkungen">'
-    if marker not in text:
-        return text, ""
-    body, _, notes = text.partition(marker)
-    return body, marker + notes
+def prosa_und_anmerkungen(text: str) -> tuple[Fragment, Fragment]:
+    """Prose and its footnotes as two blocks, so a chapter can show its notes at its end (after its
+    tables) while the markers stay in the prose."""
+    body, marker, notes = markdown.render(text).partition('<ol class="anmerkungen"')
+    return _fragment(body, text[:60]), _fragment(marker + notes if marker else "", "Anmerkungen")
 
 
 def massnahmen_je_handlungsfeld_tabelle(data: ReportData) -> Tabelle:

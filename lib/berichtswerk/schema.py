@@ -36,6 +36,7 @@ FILES = {
     "ausblick": "ausblick.yaml",
     "bericht": "bericht.yaml",
     "gliederung": "gliederung.yaml",
+    "korrekturen": "korrekturen.yaml",
 }
 ZIELE_COLUMNS = ("handlungsfeld", "ziel")
 OE_COLUMNS = ("oe", "name", "dezernat", "mitwirkung")
@@ -51,7 +52,6 @@ BESCHRIFTUNGEN = {
     "fusszeile": "laufende Fußzeile jeder PDF-Seite",
     "impressum_gestaltung": "Bezeichnung der Gestaltung im Impressum",
     "spitze_organigramm": "Spitze des Organigramms (z. B. „Regionspräsident“)",
-    "anmerkung_konzeptseite": "Anmerkung mit Seitenzahl, {seite} wird ersetzt",
     "ziele": "Unterüberschrift der Ziele eines Handlungsfelds",
     "erreicht": "Unterüberschrift der Beispiele eines Handlungsfelds",
     "in_zahlen": "Unterüberschrift der Kennzahlen eines Handlungsfelds",

@@ -303,6 +303,9 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     ausblick = _read_yaml(data_dir / schema.FILES["ausblick"], problems)
     problems += _check_structure(data_dir)
     problems += _check_prose(data_dir, hf_doc, ausblick)
+    from . import korrekturen
+
+    problems += korrekturen.problems(data_dir)
     return result
 
 
@@ -411,10 +414,27 @@ def _check_prose(data_dir: Path, hf_doc: Any, ausblick: Any) -> list[Problem]:
     from . import markdown
 
     found = []
+    note_places: dict[str, str] = {}
 
     def check(file_name: str, text: Any, where: str | None, raw_file: str | None) -> None:
         if not isinstance(text, str):
             return
+        place = file_name + (f", {where}" if where else "")
+        body, notes = markdown.split_footnotes(text)
+        refs = markdown.footnote_references(text)
+        for key in dict.fromkeys(refs):
+            if key not in notes:
+                found.append(Problem(file_name, f"Anmerkung [^{key}] ohne Text", f"eine Zeile „[^{key}]: …“ im selben "
+                                     "Text", ort=where, zeile=_line_of(raw_file, f"[^{key}]") if raw_file else None))
+        for key in notes:
+            if key not in refs:
+                found.append(Problem(file_name, f"Anmerkung [^{key}] wird nirgends im Text verwendet",
+                                     f"„[^{key}]“ an der Stelle im Text, auf die sich die Anmerkung bezieht",
+                                     ort=where, zeile=_line_of(raw_file, f"[^{key}]:") if raw_file else None))
+            elif key in note_places:
+                found.append(Problem(file_name, f"Anmerkung [^{key}] gibt es schon ({note_places[key]})",
+                                     "jeden Namen einer Anmerkung einmal im ganzen Bericht", ort=where))
+            note_places.setdefault(key, place)
         removed = markdown.removed_content(text)
         if removed:
             token = removed[0].strip("<>").split()[0].split("„")[0]
@@ -441,11 +461,6 @@ def _check_prose(data_dir: Path, hf_doc: Any, ausblick: Any) -> list[Problem]:
             for i, b in enumerate(entry.get("beispiele") or [], start=1):
                 if isinstance(b, dict):
                     check(schema.FILES["handlungsfelder"], b.get("text"), f"{label}, Beispiel {i}", None)
-            for url in entry.get("weitere_quellen") or []:
-                if not str(url).startswith(("http://", "https://")):
-                    found.append(Problem(schema.FILES["handlungsfelder"], "Quelle ist keine Web-Adresse",
-                                         "eine Adresse mit http:// oder https://", ort=label + ", weitere_quellen",
-                                         wert=str(url)))
     if isinstance(ausblick, dict):
         for i, t in enumerate(ausblick.get("themenfelder") or [], start=1):
             for key in ("themenfeld", "ziel", "beschreibung", "geplante_massnahmen"):

@@ -4,7 +4,8 @@ Chapter headings come from the structure (raw cells carrying ``metadata.berichts
 other heading is relative to the chapter it stands in (``h2`` = first level below it) and is shifted
 to its absolute level here. Headings down to the structure's ``tiefe`` are numbered (unless marked
 ``unnumbered``) and listed in the table of contents (unless ``unlisted``). Then ``@sec-…``
-cross-references become "Kapitel N" links – so moving a chapter renumbers it everywhere."""
+cross-references become "Kapitel N" links – so moving a chapter renumbers it everywhere. Footnotes are
+numbered once for the whole report, in reading order (as the printed edition numbers them)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ HEADING = re.compile(r"<h([1-6])((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>(.*?)</h\1>", re
 ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 CROSS_REF = re.compile(r'<a class="querverweis" href="#([^"]+)">[^<]*</a>')
+FOOTNOTE_REF = re.compile(r'(<sup class="fussnote"><a href="#fn-([^"]+)"[^>]*>)\d+(</a></sup>)')
+FOOTNOTE_ITEM = re.compile(r'(<li id="fn-([^"]+)" value=")\d+(")')
 
 
 def plain(markup: str) -> str:
@@ -40,6 +43,7 @@ class NumberingPreprocessor(Preprocessor):
         numbers: dict[str, str] = {}
         state = {"ebene": 1, "pfad": [], "nummeriert": True, "kapitel": None}
         chapters: list[tuple[dict[str, Any], list[str]]] = []
+        _number_footnotes(nb)
 
         def unique(ident: str) -> str:
             base, n = ident or "abschnitt", 2
@@ -110,6 +114,22 @@ class NumberingPreprocessor(Preprocessor):
                                      for chapter, parts in chapters]
         _wrap_sections(nb)
         return nb, resources
+
+
+def _number_footnotes(nb: Any) -> None:
+    """Each section numbers its notes from 1; here they get one number each, report-wide."""
+    numbers: dict[str, int] = {}
+
+    def reference(match: re.Match[str]) -> str:
+        number = numbers.setdefault(match.group(2), len(numbers) + 1)
+        return f"{match.group(1)}{number}{match.group(3)}"
+
+    for cell in nb.cells:
+        cell.source = FOOTNOTE_REF.sub(reference, cell.source)
+    for cell in nb.cells:
+        cell.source = FOOTNOTE_ITEM.sub(
+            lambda m: f"{m.group(1)}{numbers.get(m.group(2), 0) or m.group(0)}{m.group(3)}"
+            if m.group(2) in numbers else m.group(0), cell.source)
 
 
 def section_start(chapter: dict[str, Any]) -> str:
