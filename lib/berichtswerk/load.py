@@ -23,8 +23,9 @@ from .paths import find_data_dir
 from .tables import read_table
 
 
-def _frame(path: Path) -> pd.DataFrame:
-    """A table as text cells, with the data folder's corrections (:mod:`.korrekturen`) applied."""
+def _frame(path: Path, data_dir: Path | None = None) -> pd.DataFrame:
+    """A table as text cells, with the data folder's corrections (:mod:`.korrekturen`) applied (the
+    folder of the file unless another is given: an analyst's Excel file is read against data/)."""
     from . import korrekturen
 
     try:
@@ -32,7 +33,7 @@ def _frame(path: Path) -> pd.DataFrame:
             frame, _ = read_table(path)
     except UnreadableFileError as exc:
         raise DataError([Problem(path.name, str(exc).split(": ", 1)[-1])]) from None
-    corrections = korrekturen.load(path.parent)
+    corrections = korrekturen.load(data_dir or path.parent)
     return frame.map(lambda v: korrekturen.apply(v, corrections)) if corrections else frame
 
 
@@ -66,7 +67,7 @@ def _measures(path: Path, data_dir: Path, handlungsfelder: list[str],
     from .validation import validate_measures
 
     formats = drucksachen.formats_from(bericht)
-    frame = _frame(path)
+    frame = _frame(path, data_dir)
     if not _validated_by_build(data_dir, path):
         problems = validate_measures(frame, path.name, handlungsfelder, oe_codes(), formats,
                                      schema.measure_number_pattern(bericht))
@@ -101,6 +102,8 @@ def load_organisationseinheiten(data_dir: str | Path | None = None) -> pd.DataFr
     the name, or "OE <code>" where the report names no unit for a code."""
     frame = _frame(find_data_dir(data_dir) / schema.FILES["organisationseinheiten"]).astype("string")
     frame["anzeigename"] = frame["name"].fillna("OE " + frame["oe"])
+    if "name_mitwirkende" not in frame.columns:
+        frame["name_mitwirkende"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     return frame
 
 

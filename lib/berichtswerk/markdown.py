@@ -114,6 +114,12 @@ def footnote_references(text: str) -> list[str]:
     return _FOOTNOTE_REF.findall(split_footnotes(text)[0])
 
 
+def footnote_marker(key: str, number: int, first: bool = True) -> str:
+    """The superscript link to a footnote (the first reference also is the note's way back)."""
+    ident = f' id="fnref-{key}"' if first else ""
+    return f'<sup class="fussnote"><a href="#fn-{key}"{ident} aria-label="Anmerkung {number}">{number}</a></sup>'
+
+
 def render(text: str) -> str:
     """Markdown from an author → safe HTML with linked references and numbered footnotes."""
     body, notes = split_footnotes(text)
@@ -127,9 +133,7 @@ def render(text: str) -> str:
         first = key not in order
         if first:
             order.append(key)
-        ident = f' id="fnref-{key}"' if first else ""
-        return (f'<sup class="fussnote"><a href="#fn-{key}"{ident} aria-label="Anmerkung">'
-                f"{order.index(key) + 1}</a></sup>")
+        return footnote_marker(key, order.index(key) + 1, first)
 
     parts = _TAG_OR_TEXT.split(html)
     parts[::2] = [_FOOTNOTE_REF.sub(reference, part) for part in parts[::2]]

@@ -162,6 +162,14 @@ def _unit(unit: pd.Series) -> str:
     return f"{unit['name']} ({unit['oe']})" if unit["oe"] != unit["name"] else str(unit["name"])
 
 
+def _contributor(unit: pd.Series) -> str:
+    """A unit as the list of contributors names it (``name_mitwirkende`` where that differs)."""
+    if pd.notna(unit.get("name_mitwirkende")):
+        unit = unit.copy()
+        unit["name"] = unit["name_mitwirkende"]
+    return _unit(unit)
+
+
 def mitwirkende(data: ReportData, einleitung: str | None = None, schluss: str | None = None) -> Fragment:
     """Chapter 5: who wrote the report (from the units' ``mitwirkung``), framed by two prose texts."""
     oe = data.organisationseinheiten()
@@ -170,8 +178,8 @@ def mitwirkende(data: ReportData, einleitung: str | None = None, schluss: str | 
         "mitwirkende",
         einleitung=Markup(markdown.render(data.text(einleitung))) if einleitung else "",
         schluss=Markup(markdown.render(data.text(schluss))) if schluss else "",
-        mitgewirkt=[_unit(u) for _, u in named[named["mitwirkung"] == "mitgewirkt"].iterrows()],
-        involviert=[_unit(u) for _, u in named[named["mitwirkung"] == "involviert"].iterrows()],
+        mitgewirkt=[_contributor(u) for _, u in named[named["mitwirkung"] == "mitgewirkt"].iterrows()],
+        involviert=[_contributor(u) for _, u in named[named["mitwirkung"] == "involviert"].iterrows()],
         weitere=data.beschriftung("mitwirkende_weitere"))
     return _fragment(html, "Mitwirkende")
 

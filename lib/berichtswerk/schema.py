@@ -40,6 +40,9 @@ FILES = {
 }
 ZIELE_COLUMNS = ("handlungsfeld", "ziel")
 OE_COLUMNS = ("oe", "name", "dezernat", "mitwirkung")
+#: ``name_mitwirkende``: the unit's name as the list of contributors prints it, where that differs
+#: from ``name`` (the 2021 report names two units differently in chapter 5 and in the org chart).
+OE_OPTIONAL_COLUMNS = ("name_mitwirkende",)
 #: Value of ``dezernat`` for a unit directly under the head of administration (e.g. a Stabsstelle).
 HEAD = "Verwaltungsspitze"
 DEZERNAT_COLUMNS = ("dezernat", "bezeichnung", "leitung")

@@ -173,12 +173,13 @@ def validate_measures(
 # --- reference tables and prose ----------------------------------------------------------------
 
 
-def _require_columns(frame: pd.DataFrame, file_name: str, columns: tuple[str, ...]) -> list[Problem]:
-    expected = ", ".join(columns)
+def _require_columns(frame: pd.DataFrame, file_name: str, columns: tuple[str, ...],
+                     optional: tuple[str, ...] = ()) -> list[Problem]:
+    expected = ", ".join(columns) + (f" (optional: {', '.join(optional)})" if optional else "")
     problems = [Problem(file_name, "Spalte fehlt", f"die Spalten {expected}", zeile=1, spalte=c)
                 for c in columns if c not in frame.columns]
     problems += [Problem(file_name, "unbekannte Spalte", f"nur die Spalten {expected}", zeile=1, spalte=c)
-                 for c in frame.columns if c not in columns]
+                 for c in frame.columns if c not in columns and c not in optional]
     return problems
 
 
@@ -237,7 +238,7 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     oe_codes: set[str] | None = None
     if oe is not None:
         name = schema.FILES["organisationseinheiten"]
-        problems += _require_columns(oe, name, schema.OE_COLUMNS)
+        problems += _require_columns(oe, name, schema.OE_COLUMNS, schema.OE_OPTIONAL_COLUMNS)
         problems += _empty_cells(oe, name, ["oe"])
         if {"name", "mitwirkung"} <= set(oe.columns):
             problems += [Problem(name, "Pflichtfeld ist leer", "ein Name – die Einheit steht in der Liste der "

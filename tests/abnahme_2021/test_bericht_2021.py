@@ -55,12 +55,20 @@ def test_every_citation_links_to_its_appendix_row(soup: BeautifulSoup) -> None:
 
 
 def test_no_text_of_the_data_is_lost(soup: BeautifulSoup) -> None:
+    """Every paragraph and footnote of the prose in data/ (after the corrections list) is in the report."""
+    from berichtswerk import korrekturen
+
+    for marker in soup.select("sup.fussnote"):
+        marker.decompose()
     text = re.sub(r"\s+", " ", soup.get_text(" "))
     sources = [p.read_text(encoding="utf-8") for p in sorted((DATA_DIR / "texte").glob("*.md"))]
     fields = yaml.safe_load((DATA_DIR / "handlungsfelder.yaml").read_text(encoding="utf-8"))["handlungsfelder"]
     sources += [f["einleitung"] for f in fields] + [b["text"] for f in fields for b in f.get("beispiele") or []]
+    corrections = korrekturen.load(DATA_DIR)
     for source in sources:
-        for paragraph in re.split(r"\n\s*\n", source):
+        body, notes = markdown.split_footnotes(korrekturen.apply(source, corrections))
+        body = re.sub(r"\[\^[^\]]+\]", "", body)
+        for paragraph in [*re.split(r"\n\s*\n", body), *notes.values()]:
             words = plain(paragraph)
             if words:
                 assert words[:80] in text, words[:80]

@@ -16,13 +16,13 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Int
 
-from ..markdown import slug
+from ..markdown import footnote_marker, slug
 
 HEADING = re.compile(r"<h([1-6])((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>(.*?)</h\1>", re.DOTALL)
 ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 TAG = re.compile(r"<[^>]+>")
 CROSS_REF = re.compile(r'<a class="querverweis" href="#([^"]+)">[^<]*</a>')
-FOOTNOTE_REF = re.compile(r'(<sup class="fussnote"><a href="#fn-([^"]+)"[^>]*>)\d+(</a></sup>)')
+FOOTNOTE_REF = re.compile(r'<sup class="fussnote"><a href="#fn-([^"]+)"( id="fnref-[^"]+")?[^>]*>\d+</a></sup>')
 FOOTNOTE_ITEM = re.compile(r'(<li id="fn-([^"]+)" value=")\d+(")')
 
 
@@ -121,8 +121,8 @@ def _number_footnotes(nb: Any) -> None:
     numbers: dict[str, int] = {}
 
     def reference(match: re.Match[str]) -> str:
-        number = numbers.setdefault(match.group(2), len(numbers) + 1)
-        return f"{match.group(1)}{number}{match.group(3)}"
+        number = numbers.setdefault(match.group(1), len(numbers) + 1)
+        return footnote_marker(match.group(1), number, first=bool(match.group(2)))
 
     for cell in nb.cells:
         cell.source = FOOTNOTE_REF.sub(reference, cell.source)
