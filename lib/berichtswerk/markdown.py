@@ -39,8 +39,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 ALLOWED_CLASSES = {
     "div": {"anmerkungen"}, "span": {"fussnote"}, "sup": {"fussnote"}, "a": {"verweis", "querverweis"},
-    "h1": {"unnumbered", "unlisted"}, "h2": {"unnumbered", "unlisted"}, "h3": {"unnumbered", "unlisted"},
-    "h4": {"unnumbered", "unlisted"}, "h5": {"unnumbered", "unlisted"}, "h6": {"unnumbered", "unlisted"},
+    # "erzeugt": a heading over what the workbench computed (not text of the source edition)
+    **{f"h{i}": {"unnumbered", "unlisted", "erzeugt"} for i in range(1, 7)},
     "ol": {"anmerkungen"},
 }
 

@@ -108,7 +108,7 @@ def handlungsfeld_in_zahlen(data: ReportData, handlungsfeld: str | None = None) 
     """The sub-heading and key figures of one field (the chart follows as a figure of its own)."""
     hf = data.handlungsfeld(handlungsfeld)
     titel = data.beschriftung("in_zahlen")
-    head = templating.render("zwischentitel", titel=titel, id=f"{hf['slug']}-zahlen")
+    head = templating.render("zwischentitel", titel=titel, id=f"{hf['slug']}-zahlen", erzeugt=True)
     return _fragment(head, titel, hf["farbe"]) + kennzahlen(data, hf["titel"])
 
 
@@ -135,11 +135,11 @@ def massnahmen_je_handlungsfeld_tabelle(data: ReportData) -> Tabelle:
 def ziele_ohne_massnahmen(data: ReportData) -> Fragment:
     empty = figures.ziele_without_measures(data)
     if empty.empty:
-        return prosa("Jedes Ziel hat mindestens eine Maßnahme.")
+        return _fragment('<p class="erzeugt">Jedes Ziel hat mindestens eine Maßnahme.</p>')
     word = "Ziel hat" if len(empty) == 1 else "Ziele haben"
     items = [f"{r['ziel']} ({r['handlungsfeld']})" for _, r in empty.iterrows()]
     html = templating.render("liste", einleitung=f"{zahl(len(empty))} {word} im Bericht keine Maßnahme:",
-                             eintraege=items, klasse="")
+                             eintraege=items, klasse="erzeugt")
     return _fragment(html, "Ziele ohne Maßnahmen")
 
 
