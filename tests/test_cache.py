@@ -23,8 +23,9 @@ FORMATS = {"html", "pdf"}
 
 def run(data: Path, out: Path, capsys, force: bool = False) -> set[str]:
     code = run_build(BuildOptions(data_dir=data, out_dir=out, jobs=2, force=force, formats=FORMATS))
-    text = capsys.readouterr().out
-    assert code == 0, text
+    captured = capsys.readouterr()
+    text = captured.out
+    assert code == 0, text + captured.err
     return {line.split(None, 1)[1].strip() for line in text.splitlines() if line.strip().startswith("läuft")}
 
 

@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -99,27 +100,42 @@ def run_job(job: Job) -> Outcome:
     start = time.perf_counter()
     if _status is not None:
         _status.put(("läuft", job.key, time.time()))
-    try:
-        source = with_recording(nbformat.read(job.notebook, as_version=4))
-        pm.execute_notebook(
-            source, str(job.output), parameters=job.parameters, kernel_name="python3",
-            progress_bar=False, log_output=False, cwd=str(job.cwd), request_save_on_cell_execute=False,
-            execution_timeout=job.timeout,
-        )
-    except pm.PapermillExecutionError as exc:
-        return Outcome(job.key, False, time.perf_counter() - start, exc.exec_count,
-                       f"{exc.ename}: {exc.evalue}", exc.source)
-    except Exception as exc:  # kernel died, timeout, notebook unreadable …: still a section failure
-        message, source = f"{type(exc).__name__}: {exc}", None
-        if type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
-            message = f"Zeitlimit von {job.timeout} s für eine Zelle überschritten"
-            # nbclient quotes the cell between dashed lines; that names the cell for the analyst
-            parts = str(exc).split("-------------------")
-            source = parts[1].strip() if len(parts) >= 3 else None
-        return Outcome(job.key, False, time.perf_counter() - start, None, message, source)
+    for attempt in (1, 2):
+        try:
+            source = with_recording(nbformat.read(job.notebook, as_version=4))
+            pm.execute_notebook(
+                source, str(job.output), parameters=job.parameters, kernel_name="python3",
+                progress_bar=False, log_output=False, cwd=str(job.cwd), request_save_on_cell_execute=False,
+                execution_timeout=job.timeout,
+            )
+            break
+        except pm.PapermillExecutionError as exc:
+            return Outcome(job.key, False, time.perf_counter() - start, exc.exec_count,
+                           f"{exc.ename}: {exc.evalue}", exc.source)
+        except Exception as exc:  # kernel died, timeout, notebook unreadable …: still a section failure
+            if attempt == 1 and _kernel_start_failed(exc):
+                # two kernels starting at once can race for a port: one fresh start, then it counts
+                print(f"{job.key}: Kernelstart fehlgeschlagen ({type(exc).__name__}: {exc}), zweiter Versuch",
+                      file=sys.stderr, flush=True)
+                continue
+            message, source = f"{type(exc).__name__}: {exc}", None
+            if type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
+                message = f"Zeitlimit von {job.timeout} s für eine Zelle überschritten"
+                # nbclient quotes the cell between dashed lines; that names the cell for the analyst
+                parts = str(exc).split("-------------------")
+                source = parts[1].strip() if len(parts) >= 3 else None
+            return Outcome(job.key, False, time.perf_counter() - start, None, message, source)
     executed = take_record(nbformat.read(job.output, as_version=4))
     nbformat.write(executed, job.output)
     return Outcome(job.key, True, time.perf_counter() - start)
+
+
+def _kernel_start_failed(exc: BaseException) -> bool:
+    """The kernel never ran a cell: it died while starting or its ports were taken (not a cell error,
+    not a timeout of the analyst's code)."""
+    text = f"{type(exc).__name__}: {exc}"
+    return any(sign in text for sign in ("Kernel died before replying", "Address already in use", "ZMQError",
+                                         "Kernel didn't respond", "DeadKernelError"))
 
 
 def _ready() -> int:
