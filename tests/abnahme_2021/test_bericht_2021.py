@@ -118,6 +118,10 @@ def test_pdf_passes_pdfua1_and_no_text_leaves_the_text_area(built: Path) -> None
 
     from berichtswerk import verapdf
 
+    from pypdf import PdfReader
+
+    pages = " ".join(re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(built / "bericht.pdf").pages)
+    assert re.search(r"11 Vgl\. u\. a\. Koopmans", pages) and re.search(r"7 https://www\.bpb\.de/nach", pages)
     tree = read_structure(built / "bericht.pdf")
     assert set(tree.link_eltern) == {"Link"} and tree.th_ohne_scope == 0 and tree.figuren_ohne_alt == 0
     need_pdftotext()
