@@ -80,7 +80,7 @@ def words_outside_text_area(path: Path, margin_mm: float, tolerance_pt: float = 
     out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
     margin = margin_mm / 25.4 * 72
     offenders, count = [], 0
-    for number, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S),
+    for number, page in enumerate(re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.DOTALL),
                                   start=1):
         width, height = float(page[0]), float(page[1])
         for x0, y0, x1, y1, text in re.findall(

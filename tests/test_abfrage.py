@@ -11,12 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BEISPIEL
-from openpyxl import load_workbook
-
 from berichtswerk import abfrage, cli
 from berichtswerk.einlesen import read_return
 from berichtswerk.validation import check_data
+from conftest import BEISPIEL
+from openpyxl import load_workbook
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -80,9 +80,7 @@ def unit_edits(path: Path, *, break_nr: bool) -> Sheet:
     sheet = Sheet(path)
     sheet.set("1", "Status", "abgeschlossen")
     sheet.set("2", "Beschreibung", sheet.get("2", "Beschreibung") + "\nSeit 2024 auch samstags.")
-    sheet.add(**{"Handlungsfeld": "Arbeit und Qualifizierung", "Ziel": "Berufliche Bildung stärken",
-                 "Titel": "Mentoring für Auszubildende", "Beschreibung": "Ehrenamtliche begleiten Azubis",
-                 "Status": "geplant"})
+    sheet.add(Handlungsfeld="Arbeit und Qualifizierung", Ziel="Berufliche Bildung stärken", Titel="Mentoring für Auszubildende", Beschreibung="Ehrenamtliche begleiten Azubis", Status="geplant")
     if break_nr:
         sheet.set("3", "Nr.", "33")
     sheet.save()
@@ -219,8 +217,7 @@ def test_malformed_returns_all_problems_at_once_data_unchanged(capsys, project: 
     bad.set("6", "Status", "fertig")
     bad.set("6", "Ziel", "Wohnraum schaffen")          # a Ziel of another Handlungsfeld
     bad.ws.delete_rows(bad.row_of("7"))               # a measure deleted instead of ended
-    new_row = bad.add(**{"Handlungsfeld": "Gesundheit", "Titel": "Impfbus", "Beschreibung": "mobil",
-                         "Status": "laufend"})     # no Ziel
+    new_row = bad.add(Handlungsfeld="Gesundheit", Titel="Impfbus", Beschreibung="mobil", Status="laufend")     # no Ziel
     bad.save()
     before = digest(data)
     code, text = run(capsys, "einlesen", "--data", str(data), str(not_excel), str(renamed.path), str(bad.path))
@@ -229,8 +226,8 @@ def test_malformed_returns_all_problems_at_once_data_unchanged(capsys, project: 
     for expected in (
         "notiz.xlsx: keine lesbare Excel-Arbeitsmappe",
         "Abfrage Sozialamt.xlsx, Zeile 1, Blatt „Maßnahmen“, Spalte „Status“: Spalte fehlt oder wurde umbenannt",
-        f"Abfrage Gesundheitsamt.xlsx, Zeile {row6}, Blatt „Maßnahmen“, Spalte „Status“: unbekannter Status "
-        "(Wert: „fertig“)",
+        (f"Abfrage Gesundheitsamt.xlsx, Zeile {row6}, Blatt „Maßnahmen“, Spalte „Status“: unbekannter Status "
+         "(Wert: „fertig“)"),
         f"Zeile {row6}, Blatt „Maßnahmen“, Spalte „Ziel“: Ziel gehört nicht zum Handlungsfeld (Wert: „Wohnraum schaffen“)",
         "Maßnahme Nr. 7 „Pflegestützpunkt“ fehlt",
         f"Zeile {new_row}, Blatt „Maßnahmen“, Spalte „Ziel“: Pflichtfeld ist leer",

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
-from conftest import BEISPIEL, build, need_browser
-
 from berichtswerk import ausgaben, cli
 from berichtswerk.load import ReportData
 from berichtswerk.validation import check_data
+from bs4 import BeautifulSoup
+from conftest import BEISPIEL, build, need_browser
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-from pdfstruktur import read_structure, words_outside_text_area
-
 from berichtswerk import verapdf
 from berichtswerk.exporters.pdf import html_to_pdf
+from bs4 import BeautifulSoup
+from pdfstruktur import read_structure, words_outside_text_area
 
 #: What PDF/UA-2 still finds in a PDF/UA-2 rendering of the example, and why (README, "Barrierefreiheit"):
 #: 8.8-1 WeasyPrint writes internal links as page destinations, not structure destinations;

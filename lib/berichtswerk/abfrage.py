@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .errors import DataError, Problem
+from .errors import DataError
 from .tables import read_table
 
 #: Columns of the "Maßnahmen" sheet, in order: data column → header the unit sees.

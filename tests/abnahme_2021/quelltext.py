@@ -3,8 +3,8 @@ comparing what the regenerated report says with what the source says."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from pathlib import Path
 
 from berichtswerk import korrekturen
 from conftest import DATA_DIR, PROJECT_ROOT
@@ -63,7 +63,7 @@ def chapters() -> dict[str, str]:
     for key, heading in CHAPTERS:
         starts.append((key, next(i for i, line in enumerate(lines) if line.strip() == heading)))
     found = {}
-    for (key, start), (_, end) in zip(starts, starts[1:], strict=False):
+    for (key, start), (_, end) in itertools.pairwise(starts):
         kept, in_note = [], False
         for line in lines[start + 1:end]:
             text = re.sub(r"^[-•]\s+", "", line.strip())

@@ -66,7 +66,7 @@ NUMBERING = {"decimal": "/Decimal", "disc": "/Disc", "circle": "/Circle", "squar
 
 def _numbering(box: Any) -> str:
     """A list's numbering as PDF/UA-2 asks for it; ``/None`` for a list without markers."""
-    style = box.style["list_style_type"] if "list_style_type" in box.style else None
+    style = box.style.get("list_style_type")
     name = style if isinstance(style, str) else None
     return NUMBERING.get(name or "", "/None" if name == "none" else "/Disc" if box.element_tag == "ul" else
                          "/Decimal" if box.element_tag == "ol" else "/None")
