@@ -21,16 +21,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BEISPIEL = FIXTURES / "beispielbericht"
 
 
-def need_browser() -> None:
-    """Skip (or, with BERICHTSWERK_BROWSER_TESTS=required as in CI, fail) without Chromium/axe-core."""
-    from berichtswerk import browser
-
-    reasons = browser.missing()
+def need_tools(what: str, reasons: list[str]) -> None:
+    """Skip (or, with BERICHTSWERK_BROWSER_TESTS=required as in CI, fail) when a tool is missing."""
     if reasons:
-        message = "Browser-Prüfung nicht ausgeführt: " + "; ".join(reasons)
+        message = f"{what} nicht ausgeführt: " + "; ".join(reasons)
         if os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
             pytest.fail(message)
         pytest.skip(message)
+
+
+def need_browser() -> None:
+    """Chromium and axe-core (``make browser``)."""
+    from berichtswerk import browser
+
+    need_tools("Browser-Prüfung", browser.missing())
 
 
 def copy_report(source: Path, target: Path) -> Path:

@@ -5,7 +5,6 @@ whole round is valid."""
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from berichtswerk import abfrage, cli
 from berichtswerk.einlesen import read_return
 from berichtswerk.validation import check_data
-from conftest import BEISPIEL
+from conftest import BEISPIEL, need_tools
 from openpyxl import load_workbook
 
 
@@ -246,17 +245,10 @@ def test_cells_from_data_are_text_never_formulas(capsys, project: Path) -> None:
     assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"
 
 
-def libreoffice() -> str | None:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found and os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
-        pytest.fail("LibreOffice fehlt (make browser installiert libreoffice-calc-nogui)")
-    return found
-
-
 def test_libreoffice_resave_reads_back_equal_and_merges(capsys, project: Path, tmp_path: Path) -> None:
-    soffice = libreoffice()
-    if soffice is None:
-        pytest.skip("LibreOffice nicht installiert (make browser)")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    need_tools("LibreOffice-Rundreise", [] if soffice else
+               ["LibreOffice fehlt (make browser installiert libreoffice-calc-nogui)"])
     out = make_query(capsys, project)
     original = out / "Abfrage Amt für Arbeit und Qualifizierung.xlsx"
     unit_edits(original, break_nr=False)

@@ -4,14 +4,13 @@ print: no word leaves the page's text area."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-import pytest
 from berichtswerk import verapdf
 from berichtswerk.exporters.pdf import html_to_pdf
 from bs4 import BeautifulSoup
+from conftest import need_tools
 from pdfstruktur import read_structure, words_outside_text_area
 
 #: What PDF/UA-2 still finds in a PDF/UA-2 rendering of the example, and why (README, "Barrierefreiheit"):
@@ -24,12 +23,7 @@ PAGE_MARGIN_MM = 18
 
 
 def need_verapdf() -> None:
-    reasons = verapdf.missing()
-    if reasons:
-        message = "veraPDF nicht verfügbar: " + "; ".join(reasons) + " (make pdfua)"
-        if os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
-            pytest.fail(message)
-        pytest.skip(message)
+    need_tools("PDF/UA-Prüfung (make pdfua)", verapdf.missing())
 
 
 def test_example_pdf_passes_pdfua1_with_zero_failed_rules(beispiel_built: Path) -> None:
@@ -77,11 +71,8 @@ def test_pdfua2_findings_are_the_documented_ones(beispiel_built: Path, tmp_path:
 
 
 def need_pdftotext() -> None:
-    if shutil.which("pdftotext") is None:
-        message = "pdftotext fehlt (make browser installiert poppler-utils)"
-        if os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
-            pytest.fail(message)
-        pytest.skip(message)
+    need_tools("Satzspiegel-Prüfung", [] if shutil.which("pdftotext") else
+               ["pdftotext fehlt (make browser installiert poppler-utils)"])
 
 
 def test_no_text_leaves_the_text_area(beispiel_built: Path) -> None:

@@ -95,23 +95,19 @@ def measure_key(row: dict[str, str | None], index: int) -> str:
     return f"Nr. {row['nr']}" if row.get("nr") else f"Zeile {index + 2} ohne Nr."
 
 
-def file_name_for(name: str, oe: str) -> str:
-    """``Abfrage_<Name der Einheit>.xlsx`` – readable, safe on every file system."""
-    label = name if name != f"OE {oe}" else f"OE {oe}"
-    safe = re.sub(r"[\\/:*?\"<>|]+", "-", label).strip(" .-")
+def file_name_for(name: str) -> str:
+    """``Abfrage <Name der Einheit>.xlsx`` – readable, safe on every file system."""
+    safe = re.sub(r"[\\/:*?\"<>|]+", "-", name).strip(" .-")
     return f"Abfrage {safe}.xlsx"
 
 
-def _new_id(project: Path, today: dt.date) -> str:
-    taken = set(load_queries(project)) if query_dir(project).is_dir() else set()
-    base = today.isoformat()
-    return next(candidate for candidate in (base, *(f"{base}-{i}" for i in range(2, 1000)))
-                if candidate not in taken)
-
-
-def _next_sequence(project: Path) -> int:
+def _new_id_and_number(project: Path, today: dt.date) -> tuple[str, int]:
+    """A free id (the date, then "<date>-2", …) and the next sequence number of the queries."""
     queries = load_queries(project) if query_dir(project).is_dir() else {}
-    return max((q.nummer for q in queries.values()), default=0) + 1
+    base = today.isoformat()
+    ident = next(candidate for candidate in (base, *(f"{base}-{i}" for i in range(2, 1000)))
+                 if candidate not in queries)
+    return ident, max((q.nummer for q in queries.values()), default=0) + 1
 
 
 @dataclass
@@ -126,6 +122,7 @@ def create_query(data_dir: Path, out_dir: Path, today: dt.date | None = None) ->
     """Write one workbook per unit into ``out_dir`` and record the query beside ``data/``.
 
     The data must pass ``check`` first: a query sent out from broken data comes back broken."""
+    from .documents import load_bericht
     from .load import load_handlungsfelder, load_organisationseinheiten, load_ziele
     from .validation import check_data
 
@@ -147,16 +144,17 @@ def create_query(data_dir: Path, out_dir: Path, today: dt.date | None = None) ->
             by_unit.setdefault(code, []).append(key)
     involved = set(units_frame.loc[units_frame["mitwirkung"].notna(), "oe"])
     order = [code for code in units_frame["oe"] if code in by_unit or code in involved]
-    units = {code: Unit(code, str(names[code]), file_name_for(str(names[code]), code), by_unit.get(code, []))
+    units = {code: Unit(code, str(names[code]), file_name_for(str(names[code])), by_unit.get(code, []))
              for code in order}
-    query = Query(_new_id(project, today or dt.date.today()), dt.datetime.now().isoformat(timespec="seconds"),
-                  dict(zip(keys, rows, strict=True)), keys, units, nummer=_next_sequence(project))
+    ident, number = _new_id_and_number(project, today or dt.date.today())
+    query = Query(ident, dt.datetime.now().isoformat(timespec="seconds"), dict(zip(keys, rows, strict=True)), keys,
+                  units, nummer=number)
 
     context = {
         "handlungsfelder": list(load_handlungsfelder(data_dir)["titel"]),
         "ziele": list(dict.fromkeys(load_ziele(data_dir)["ziel"])),
         "names": {code: str(name) for code, name in names.items()},
-        "bericht": _bericht(data_dir),
+        "bericht": load_bericht(data_dir),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -166,12 +164,6 @@ def create_query(data_dir: Path, out_dir: Path, today: dt.date | None = None) ->
         written.append(path)
     record = query.save(project)
     return QueryResult(query, record, written, without_unit)
-
-
-def _bericht(data_dir: Path) -> dict[str, Any]:
-    from .documents import load_bericht
-
-    return load_bericht(data_dir)
 
 
 def _measure_rows(data_dir: Path) -> list[dict[str, str | None]]:

@@ -9,6 +9,7 @@ WeasyPrint) happen inside the commands so that ``--help`` and a no-op rebuild st
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -55,6 +56,10 @@ def positive_int(text: str) -> int:
     return value
 
 
+def _data_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="berichtswerk",
@@ -72,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         "(wie in der Tabellenkalkulation, Kopfzeile = Zeile 1), Spalte, Wert und Erwartung. "
         "Exit-Code 0 wenn alles in Ordnung ist, 2 sonst. Die Eingabedateien werden nicht verändert.",
     )
-    check.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    _data_option(check)
     check.add_argument("--measures", metavar="FILE",
                        help="andere Maßnahmentabelle prüfen (CSV oder .xlsx) statt DIR/massnahmen.csv")
 
@@ -82,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Zeigt die Gliederung aus DIR/gliederung.yaml so, wie der Build sie verwendet: "
         "Nummern (aus der Reihenfolge), Titel, Texte, Notebooks mit Parametern und die Kapiteldateien.",
     )
-    outline.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    _data_option(outline)
 
     new = commands.add_parser(
         "neu",
@@ -101,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
         "Maßnahmen, Blatt „Anleitung“) und verzeichnet die Abfrage in abfragen/<Datum>.json neben dem "
         "Datenordner – damit „einlesen“ die Rückmeldungen sicher zuordnen kann. Die Daten müssen „check“ bestehen.",
     )
-    query.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    _data_option(query)
     query.add_argument("--out", metavar="DIR",
                        help="Ordner für die Arbeitsmappen (Standard: outputs/abfrage/<Datum>/ neben dem Datenordner)")
 
@@ -118,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "data/ bleibt dann unverändert.",
     )
     read_in.add_argument("dateien", metavar="DATEI", nargs="+", help="zurückgeschickte Arbeitsmappen (.xlsx)")
-    read_in.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    _data_option(read_in)
     read_in.add_argument("--dry-run", action="store_true", help="nur prüfen und Änderungen zeigen, nichts schreiben")
     read_in.add_argument("--aeltere-abfrage", action="store_true",
                          help="Mappen aus einer älteren Abfrage zulassen (abgeglichen mit dem damaligen Stand)")
@@ -133,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         "überschrieben; ein späterer Bericht vergleicht mit ihr über „vergleich_mit: NAME“ in bericht.yaml.",
     )
     freeze.add_argument("name", metavar="NAME", help="Name der Ausgabe, z. B. 2021")
-    freeze.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    _data_option(freeze)
 
     build = commands.add_parser(
         "build",
@@ -144,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         "Abschnitt fehl, bleibt der letzte gute Bericht unverändert.",
         epilog=EXIT_CODES,
     )
-    build.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    _data_option(build)
     build.add_argument("--out", metavar="DIR", help="Ausgabeordner (Standard: outputs/ neben dem Datenordner)")
     build.add_argument("--jobs", metavar="N", type=positive_int, default=None,
                        help="wie viele Abschnitte gleichzeitig laufen (Standard: Anzahl CPU-Kerne)")
@@ -190,9 +195,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"Daten in Ordnung: {data_dir}")
         return EXIT_OK
-    print(f"{len(result.fehler)} Problem(e) in {data_dir}:", file=sys.stderr)
-    for problem in result.fehler:
-        print(f"  - {problem}", file=sys.stderr)
+    _print_problems(result.fehler, f"Problem(e) in {data_dir}")
     return EXIT_BAD_DATA
 
 
@@ -206,9 +209,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
     try:
         structure = load_structure(data_dir)
     except DataError as exc:
-        print(f"{len(exc.problems)} Problem(e) in der Gliederung:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        _print_problems(exc.problems, "Problem(e) in der Gliederung")
         return EXIT_BAD_DATA
     print(structure.describe())
     return EXIT_OK
@@ -278,6 +279,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _print_problems(problems: list, heading: str) -> None:
+    """"N <heading>:" and one line per problem, on stderr."""
     print(f"{len(problems)} {heading}:", file=sys.stderr)
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)
@@ -290,8 +292,6 @@ def cmd_query(args: argparse.Namespace) -> int:
     data_dir = _data_dir_or_none(args.data)
     if data_dir is None:
         return EXIT_BAD_DATA
-    import datetime as dt
-
     out_dir = Path(args.out).expanduser().resolve() if args.out else \
         data_dir.parent / "outputs" / "abfrage" / dt.date.today().isoformat()
     try:

@@ -177,6 +177,7 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
                      for p in base_check.fehler]
     current = abfrage._measure_rows(data_dir)
     current_keys = [abfrage.measure_key(r, i) for i, r in enumerate(current)]
+    reference = _Reference.load(data_dir)
     winners = {Path(p).resolve() for p in vorrang or []}
 
     returns = [read_return(Path(f)) for f in files]
@@ -184,7 +185,7 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
     seen_units: dict[tuple[str, str], Path] = {}
     field_changes: dict[tuple[str, str], list[tuple[Return, str | None]]] = {}
     titles: dict[str, str] = {}
-    new_rows: list[tuple[Return, ReturnedRow]] = []
+    new_rows: list[tuple[Return, ReturnedRow, UnitReport]] = []
     for ret in returns:
         problems += ret.probleme
         if ret.abfrage is None or not (ret.zeilen or ret.neue) and ret.probleme:
@@ -215,7 +216,7 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
                                     "eine Arbeitsmappe je Einheit – die richtige auswählen"))
             continue
         seen_units[(query.id, unit.oe)] = ret.datei
-        row_problems = _validate_rows(data_dir, ret, query)
+        row_problems = _validate_rows(reference, ret, query)
         problems += row_problems
         for key in unit.massnahmen:
             if key not in ret.zeilen:
@@ -239,9 +240,7 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
                 report.unveraendert += 1
             for change in changes:
                 field_changes.setdefault((key, change.feld), []).append((ret, change.neu))
-        for row in ret.neue:
-            new_rows.append((ret, row))
-            report.neu.append({**row.werte, "oe": unit.oe})
+        new_rows += [(ret, row, report) for row in ret.neue]
 
     merged = [dict(r) for r in current]
     base_of = {key: (query, query.basis[key]) for query in queries.values() for key in query.basis}
@@ -276,8 +275,8 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
             continue
         merged[index][name] = value
 
-    pattern = schema.measure_number_pattern(_bericht(data_dir))
-    for ret, row in new_rows:
+    pattern = schema.measure_number_pattern(reference.bericht)
+    for ret, row, report in new_rows:
         werte = row.werte
         clash = next((r for r in merged if r["handlungsfeld"] == werte["handlungsfeld"]
                       and (r["titel"] or "").casefold() == (werte["titel"] or "").casefold()), None)
@@ -293,9 +292,7 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
         position = max((i for i, r in enumerate(merged) if r["handlungsfeld"] == entry["handlungsfeld"]),
                        default=len(merged) - 1)
         merged.insert(position + 1, entry)
-        for report in reports:
-            if report.datei == ret.datei.name:
-                next(n for n in report.neu if n["titel"] == werte["titel"] and "nr" not in n)["nr"] = entry["nr"]
+        report.neu.append(entry)
 
     if not problems and any(u.neu or u.geaendert for u in reports):
         problems += _check_merged(data_dir, merged)
@@ -303,11 +300,30 @@ def plan_merge(data_dir: Path, files: list[Path], aeltere: bool = False,
     return MergePlan(query, reports, _unique(problems), merged, titles)
 
 
-def _validate_rows(data_dir: Path, ret: Return, query: Query) -> list[Problem]:
+@dataclass
+class _Reference:
+    """What returned rows are checked against, read once per merge."""
+
+    handlungsfelder: list[str]
+    oe_codes: set[str]
+    ziel_pairs: set[tuple[str, str]]
+    bericht: dict[str, Any]
+
+    @classmethod
+    def load(cls, data_dir: Path) -> _Reference:
+        from .documents import load_bericht
+        from .load import load_handlungsfelder, load_organisationseinheiten, load_ziele
+
+        ziele = load_ziele(data_dir)
+        return cls(list(load_handlungsfelder(data_dir)["titel"]), set(load_organisationseinheiten(data_dir)["oe"]),
+                   set(zip(ziele["handlungsfeld"], ziele["ziel"], strict=True)), load_bericht(data_dir))
+
+
+def _validate_rows(reference: _Reference, ret: Return, query: Query) -> list[Problem]:
     """The returned rows checked by the same rules as ``massnahmen.csv``, located in the workbook."""
     import pandas as pd
 
-    from .load import load_handlungsfelder, load_organisationseinheiten, load_ziele
+    from . import drucksachen
     from .validation import validate_measures
 
     rows = [(row, query.basis[key]["nr"], query.basis[key]["oe"]) for key, row in ret.zeilen.items()
@@ -317,16 +333,13 @@ def _validate_rows(data_dir: Path, ret: Return, query: Query) -> list[Problem]:
     frame = pd.DataFrame([{"nr": nr, **row.werte, "oe": oe} for row, nr, oe in rows],
                          index=[row.zeile - 2 for row, _, _ in rows], columns=list(schema.MEASURES_COLUMNS))
     frame = frame.astype(object).where(frame.notna(), None)
-    bericht = _bericht(data_dir)
-    from . import drucksachen
-
-    fields = list(load_handlungsfelder(data_dir)["titel"])
-    found = validate_measures(frame, ret.datei.name, fields, set(load_organisationseinheiten(data_dir)["oe"]),
-                              drucksachen.formats_from(bericht), schema.measure_number_pattern(bericht))
-    ziele = load_ziele(data_dir)
-    pairs = set(zip(ziele["handlungsfeld"], ziele["ziel"], strict=True))
+    fields = reference.handlungsfelder
+    found = validate_measures(frame, ret.datei.name, fields, reference.oe_codes,
+                              drucksachen.formats_from(reference.bericht),
+                              schema.measure_number_pattern(reference.bericht))
     for index, row in frame.iterrows():
-        if row["handlungsfeld"] in fields and row["ziel"] and (row["handlungsfeld"], row["ziel"]) not in pairs:
+        if row["handlungsfeld"] in fields and row["ziel"] and (row["handlungsfeld"], row["ziel"]) not in \
+                reference.ziel_pairs:
             found.append(Problem(ret.datei.name, "Ziel gehört nicht zum Handlungsfeld",
                                  f"ein Ziel des Handlungsfelds „{row['handlungsfeld']}“ aus der Liste",
                                  zeile=int(index) + 2, spalte="ziel", wert=row["ziel"]))
@@ -373,12 +386,6 @@ def _next_number(rows: list[dict[str, str | None]], handlungsfeld: str | None, p
         prefix = prefixes.pop()
         candidate = prefix + str(max(int(m.group(2)) for m in parts if m) + 1)
     return candidate if re.fullmatch(pattern, candidate) else None
-
-
-def _bericht(data_dir: Path) -> dict[str, Any]:
-    from .documents import load_bericht
-
-    return load_bericht(data_dir)
 
 
 def _short(value: str | None, limit: int = 80) -> str:

@@ -122,6 +122,13 @@ def footnote_marker(key: str, number: int, first: bool = True) -> str:
 
 def render(text: str) -> str:
     """Markdown from an author → safe HTML with linked references and numbered footnotes."""
+    body, notes = render_with_notes(text)
+    return body + notes
+
+
+def render_with_notes(text: str) -> tuple[str, str]:
+    """Like :func:`render`, the prose and its footnote list apart (a chapter may show its notes at its
+    end, after its tables); the notes are ``""`` for a text without footnotes."""
     body, notes = split_footnotes(text)
     html = link_references(sanitize(_markdown()(body)))
     order: list[str] = []
@@ -137,12 +144,11 @@ def render(text: str) -> str:
 
     parts = _TAG_OR_TEXT.split(html)
     parts[::2] = [_FOOTNOTE_REF.sub(reference, part) for part in parts[::2]]
-    html = "".join(parts)
-    if order:
-        items = "".join(f'<li id="fn-{key}" value="{i}">{render_inline(notes[key])}</li>'
-                        for i, key in enumerate(order, start=1))
-        html += f'<ol class="anmerkungen" aria-label="Anmerkungen">{items}</ol>\n'
-    return html
+    if not order:
+        return "".join(parts), ""
+    items = "".join(f'<li id="fn-{key}" value="{i}">{render_inline(notes[key])}</li>'
+                    for i, key in enumerate(order, start=1))
+    return "".join(parts), f'<ol class="anmerkungen" aria-label="Anmerkungen">{items}</ol>\n'
 
 
 def render_inline(text: str) -> str:

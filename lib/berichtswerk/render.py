@@ -118,8 +118,8 @@ def handlungsfeld_in_zahlen(data: ReportData, handlungsfeld: str | None = None) 
 def prosa_und_anmerkungen(text: str) -> tuple[Fragment, Fragment]:
     """Prose and its footnotes as two blocks, so a chapter can show its notes at its end (after its
     tables) while the markers stay in the prose."""
-    body, marker, notes = markdown.render(text).partition('<ol class="anmerkungen"')
-    return _fragment(body, text[:60]), _fragment(marker + notes if marker else "", "Anmerkungen")
+    body, notes = markdown.render_with_notes(text)
+    return _fragment(body, text[:60]), _fragment(notes, "Anmerkungen")
 
 
 def massnahmen_je_handlungsfeld_tabelle(data: ReportData) -> Tabelle:
@@ -157,17 +157,15 @@ def ausblick(data: ReportData) -> Tabelle:
 # --- contributors, appendix, organisation ------------------------------------------------------------
 
 
-def _unit(unit: pd.Series) -> str:
+def _unit(unit: pd.Series, name: str | None = None) -> str:
     """"Fachbereich Jugend (51)" – the code in brackets only where it differs from the name."""
-    return f"{unit['name']} ({unit['oe']})" if unit["oe"] != unit["name"] else str(unit["name"])
+    name = str(name or unit["name"])
+    return f"{name} ({unit['oe']})" if unit["oe"] != unit["name"] else name
 
 
 def _contributor(unit: pd.Series) -> str:
     """A unit as the list of contributors names it (``name_mitwirkende`` where that differs)."""
-    if pd.notna(unit.get("name_mitwirkende")):
-        unit = unit.copy()
-        unit["name"] = unit["name_mitwirkende"]
-    return _unit(unit)
+    return _unit(unit, unit["name_mitwirkende"] if pd.notna(unit["name_mitwirkende"]) else None)
 
 
 def mitwirkende(data: ReportData, einleitung: str | None = None, schluss: str | None = None) -> Fragment:

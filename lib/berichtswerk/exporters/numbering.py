@@ -128,8 +128,8 @@ def _number_footnotes(nb: Any) -> None:
         cell.source = FOOTNOTE_REF.sub(reference, cell.source)
     for cell in nb.cells:
         cell.source = FOOTNOTE_ITEM.sub(
-            lambda m: f"{m.group(1)}{numbers.get(m.group(2), 0) or m.group(0)}{m.group(3)}"
-            if m.group(2) in numbers else m.group(0), cell.source)
+            lambda m: f"{m.group(1)}{numbers[m.group(2)]}{m.group(3)}" if m.group(2) in numbers else m.group(0),
+            cell.source)
 
 
 def section_start(chapter: dict[str, Any]) -> str:
