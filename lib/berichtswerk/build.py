@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
@@ -37,6 +37,9 @@ from .fingerprint import data_digest, library_digest, tree_digest
 from .paths import PACKAGE_DIR, PROJECT_ROOT
 from .processes import kill_descendants
 from .structure import Chapter, Structure
+
+if TYPE_CHECKING:
+    from .execute import Executor
 
 LOCK_NAME = ".berichtswerk.lock"
 CACHE_DIR = ".cache"
@@ -57,6 +60,7 @@ class BuildOptions:
     cell_timeout: int | None = None       # None: the structure's zeitlimit_zelle, else the default
     deadline: int | None = None           # seconds for the whole build (--frist)
     wait: int | None = None               # seconds to wait for a running build (--wait)
+    scheduler: str | None = None          # a Dask scheduler's address (--executor dask --scheduler …)
 
 
 @dataclass(frozen=True)
@@ -197,21 +201,24 @@ def log(text: str) -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}", flush=True)
 
 
-def run_build(options: BuildOptions) -> int:
+def run_build(options: BuildOptions, executor: Executor | None = None) -> int:
     """Lock, build, always unlock. SIGINT/SIGTERM and the overall deadline stop every process the build
-    started, remove its staging folders and keep the last good report (exit 5 / 4)."""
+    started, remove its staging folders and keep the last good report (exit 5 / 4).
+
+    ``executor``: one the caller keeps between builds (the preview); otherwise the build starts and
+    closes its own."""
     out_dir = options.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     fingerprint = data_digest(options.data_dir)[:12]
     log(f"Start: Bericht aus {options.data_dir} nach {out_dir}, Daten {fingerprint}")
-    code = _locked_build(options, out_dir)
+    code = _locked_build(options, out_dir, executor)
     words = {0: "fertig", 1: "Abschnitt fehlgeschlagen", 2: "Datenfehler", 3: "gesperrt", 4: "Zeitlimit",
              5: "abgebrochen"}
     log(f"Ende: Exit {code} ({words.get(code, '?')}), Daten {fingerprint}")
     return code
 
 
-def _locked_build(options: BuildOptions, out_dir: Path) -> int:
+def _locked_build(options: BuildOptions, out_dir: Path, executor: Executor | None) -> int:
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
         if options.wait:
@@ -236,7 +243,7 @@ def _locked_build(options: BuildOptions, out_dir: Path) -> int:
         signal.setitimer(signal.ITIMER_REAL, options.deadline)
     try:
         remove_stale_staging(out_dir)
-        return _build(options)
+        return _build(options, executor)
     except BuildInterrupted as exc:
         print(f"Build abgebrochen ({exc}): alle Abschnitte und Kernel beendet; der letzte gute Bericht in "
               f"{out_dir} bleibt unverändert.", file=sys.stderr)
@@ -275,7 +282,7 @@ def _check(options: BuildOptions, manifest: dict[str, Any]) -> tuple[bool, str]:
     return True, data_fp
 
 
-def _build(options: BuildOptions) -> int:
+def _build(options: BuildOptions, executor: Executor | None = None) -> int:
     from .structure import load_structure
 
     started = time.perf_counter()
@@ -284,12 +291,12 @@ def _build(options: BuildOptions) -> int:
     section_dir.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(out_dir)
 
-    runner = None
+    own = executor is None
     data_fp = data_digest(data_dir)
-    if options.force or manifest.get("validiert") != digest(data_fp.encode(), library_digest()):
-        # data changed, so sections will probably run: fork the workers now, they import papermill
-        # while this process validates (forking happens before any thread of ours exists)
-        runner = _start_runner(options, data_fp, out_dir)
+    if own and (options.force or manifest.get("validiert") != digest(data_fp.encode(), library_digest())):
+        # data changed, so sections will probably run: start the workers now, they import papermill
+        # and start kernels while this process validates (forking happens before any thread of ours)
+        executor = start_executor(options)
     try:
         ok, data_fp = _check(options, manifest)
         if not ok:
@@ -314,16 +321,16 @@ def _build(options: BuildOptions) -> int:
             progress("wartet" if p.runs else "Cache", p.chapter.key)
         failures: list[str] = []
         if to_run:
-            if runner is None:
-                runner = _start_runner(options, data_fp, out_dir)
+            if executor is None:
+                executor = start_executor(options)
             # imports for assembling overlap with the kernels instead of following them
             warmup = threading.Thread(target=_import_assembly_modules, args=(options.formats,), daemon=True)
             warmup.start()
-            failures = _execute(runner, to_run, options, section_dir, manifest, progress)
+            failures = _execute(executor, to_run, options, data_fp, section_dir, manifest, progress)
             warmup.join()
     finally:
-        if runner is not None:
-            runner.close()
+        if own and executor is not None:
+            executor.close()
     write_manifest(out_dir, manifest)
     if failures:
         print(f"\n{len(failures)} Abschnitt(e) fehlgeschlagen; der letzte gute Bericht in {out_dir} "
@@ -334,11 +341,17 @@ def _build(options: BuildOptions) -> int:
     return _assemble_and_publish(options, structure, section_dir, manifest, started)
 
 
-def _start_runner(options: BuildOptions, data_fp: str, out_dir: Path) -> Any:
-    from .execute import SectionRunner
+def start_executor(options: BuildOptions) -> Executor:
+    """The local process pool, or the Dask cluster at ``options.scheduler``; started."""
+    if options.scheduler:
+        from .dask_executor import DaskExecutor
 
-    return SectionRunner(options.jobs, {"BERICHTSWERK_VALIDIERT": data_fp},
-                         out_dir / CACHE_DIR / "kernel.log").start()
+        return DaskExecutor(options.scheduler, options.data_dir).start()
+    from .execute import LocalExecutor
+
+    log_file = options.out_dir / CACHE_DIR / "kernel.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    return LocalExecutor(options.jobs, options.data_dir, log_file, PROJECT_ROOT).start()
 
 
 def _expected_outputs(out_dir: Path, formats: set[str]) -> list[Path]:
@@ -358,8 +371,8 @@ def _import_assembly_modules(formats: set[str]) -> None:
         import weasyprint  # noqa: F401
 
 
-def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_dir: Path,
-             manifest: dict[str, Any], progress: Progress) -> list[str]:
+def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, data_fp: str,
+             section_dir: Path, manifest: dict[str, Any], progress: Progress) -> list[str]:
     """Run the sections; keep successes in the cache, failures under ``fehlgeschlagen/``."""
     import nbformat
 
@@ -369,8 +382,8 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
     work = section_dir.parent / "laufend"
     work.mkdir(exist_ok=True)
     by_key = {c.key: c for c in to_run}
-    jobs = [Job(c.key, c.notebook_path, work / f"{c.key}.ipynb",
-                {**c.parameter, "data_dir": str(options.data_dir)}, PROJECT_ROOT, options.cell_timeout)
+    jobs = [Job(c.key, c.notebook_path.read_text(encoding="utf-8"),
+                {k: v for k, v in c.parameter.items() if k != "data_dir"}, data_fp, options.cell_timeout)
             for c in to_run]
     failures = []
     failed_dir = options.out_dir / FAILED_DIR
@@ -382,9 +395,11 @@ def _execute(runner: Any, to_run: list[Chapter], options: BuildOptions, section_
             os.replace(produced, kept)
         return kept
 
-    for outcome in runner.run(jobs, progress):
+    for outcome in executor.run(jobs, progress):
         chapter = by_key[outcome.key]
         produced = work / f"{chapter.key}.ipynb"
+        if outcome.notebook is not None:
+            produced.write_text(outcome.notebook, encoding="utf-8")
         if not outcome.ok:
             cell = "beim Start des Kernels"
             if produced.exists():

@@ -163,6 +163,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--frist", metavar="SEKUNDEN", type=positive_int, default=None,
                        help="höchstens so lange darf der ganze Build dauern (für zeitgesteuerte Läufe); "
                        "danach bricht er ab, der letzte gute Bericht bleibt (Exit-Code 4)")
+    build.add_argument("--executor", choices=("lokal", "dask"), default="lokal",
+                       help="wo die Abschnitte laufen: lokal (Prozesse auf diesem Rechner, Standard) oder "
+                       "dask (ein Dask-Cluster, siehe --scheduler; Zusatzpaket: pip install "
+                       "'berichtswerk[verteilt]')")
+    build.add_argument("--scheduler", metavar="ADRESSE",
+                       help="Adresse des Dask-Schedulers, z. B. tcp://127.0.0.1:8786 (nur mit --executor dask)")
     build.add_argument("--wait", metavar="SEKUNDEN", type=positive_int, nargs="?", const=3600, default=None,
                        help="läuft schon ein Build in den Ausgabeordner, so lange auf ihn warten (ohne Zahl: "
                        "bis zu einer Stunde) statt mit Exit-Code 3 abzubrechen")
@@ -265,6 +271,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     out_dir = _output_dir(args.out, data_dir)
     if out_dir is None:
         return EXIT_BAD_DATA
+    if (args.executor == "dask") != bool(args.scheduler):
+        print("--executor dask braucht --scheduler ADRESSE (und --scheduler gilt nur mit --executor dask).",
+              file=sys.stderr)
+        return EXIT_BAD_DATA
+    if args.scheduler:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("Für --executor dask fehlt das Paket „distributed“: pip install 'berichtswerk[verteilt]'",
+                  file=sys.stderr)
+            return EXIT_BAD_DATA
     options = BuildOptions(
         data_dir=data_dir,
         out_dir=out_dir,
@@ -274,6 +291,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         cell_timeout=args.zeitlimit,
         deadline=args.frist,
         wait=args.wait,
+        scheduler=args.scheduler,
     )
     return run_build(options)
 

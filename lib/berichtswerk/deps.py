@@ -31,17 +31,25 @@ SECTION_PACKAGES = ("pandas", "numpy", "matplotlib", "mistune", "nh3", "PyYAML",
                     "pandera")
 
 _record: dict[str, Any] | None = None
+_validated: str | None = None
 _loader_depth = 0
 _hook_installed = False
 
 
-def start() -> None:
-    """Begin recording (the build runs this in a hidden first cell of every section)."""
-    global _record, _hook_installed
+def start(validated: str | None = None) -> None:
+    """Begin recording (the build runs this in a hidden first cell of every section). ``validated`` is
+    the digest of the data folder the build has just validated (see :func:`validated_by_build`)."""
+    global _record, _hook_installed, _validated
+    _validated = validated
     _record = {"daten": {}, "dateien": set(), "direkt": set(), "data_dir": None}
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True
+
+
+def validated_by_build() -> str | None:
+    """The data digest the running build validated, if this kernel runs inside a build."""
+    return _validated
 
 
 def recording() -> bool:

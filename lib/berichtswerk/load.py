@@ -81,11 +81,9 @@ def _measures(path: Path, data_dir: Path, handlungsfelder: list[str],
 def _validated_by_build(data_dir: Path, path: Path) -> bool:
     """True inside a build's kernels when the build has just validated exactly this data folder
     (same content digest), so each section need not import pandera and validate again."""
-    import os
-
     from .fingerprint import data_digest
 
-    token = os.environ.get("BERICHTSWERK_VALIDIERT")
+    token = deps.validated_by_build()
     if not token or path.parent != data_dir:
         return False
     with deps.untracked():
