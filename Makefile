@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .DEFAULT_GOAL := help
-.PHONY: help report check test lab benchmark screenshots browser pdfua clean
+.PHONY: help report check test lab vorschau benchmark screenshots browser pdfua clean
 
 help: ## diese Übersicht
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ test: $(STAMP) ## Tests ausführen
 
 lab: $(STAMP) ## JupyterLab im Projektordner starten (data/ und notebooks/ sichtbar)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)"
+
+vorschau: $(STAMP) ## Live-Vorschau unter http://127.0.0.1:8000/ – baut bei jedem Speichern neu (Strg-C beendet)
+	$(BIN)/berichtswerk vorschau
 
 screenshots: report ## Bilder des Berichts (Chromium, pdftoppm) nach outputs/screenshots/
 	$(BIN)/python -m berichtswerk.screenshots outputs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,49 @@ def need_browser() -> None:
     from berichtswerk import browser
 
     need_tools("Browser-Prüfung", browser.missing())
+
+
+def selenium_tools() -> list[str]:
+    """What is missing to drive headless Chromium with selenium."""
+    reasons = []
+    if not shutil.which("chromium"):
+        reasons.append("Chromium fehlt (apt-get install chromium)")
+    if not shutil.which("chromedriver"):
+        reasons.append("ChromeDriver fehlt (apt-get install chromium-driver)")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        reasons.append("selenium fehlt (pip install selenium)")
+    return reasons
+
+
+def browser(tmp_path: Path):
+    """Headless Chromium driven by selenium (the caller quits it)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--window-size=1400,2200",
+                 f"--user-data-dir={tmp_path / 'chromium'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    driver.set_script_timeout(180)
+    return driver
+
+
+def wait(driver, script: str, seconds: float) -> None:
+    """Until ``script`` returns something true in the page, or fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if driver.execute_script(script):
+                return
+        except Exception:  # noqa: BLE001 – the page is still loading
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"Bedingung im Browser nicht erfüllt nach {seconds} s: {script[:160]}")
 
 
 def copy_report(source: Path, target: Path) -> Path:

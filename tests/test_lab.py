@@ -15,21 +15,13 @@ from pathlib import Path
 
 import pytest
 from berichtswerk.paths import NOTEBOOK_DIR
-from conftest import BEISPIEL
+from conftest import BEISPIEL, browser, selenium_tools, wait
 
 SCREENSHOT_DIR = Path(os.environ.get("BERICHTSWERK_SCREENSHOTS", Path(__file__).resolve().parents[1] / "outputs" / "screenshots"))
 
 
 def _lab_tools() -> list[str]:
-    reasons = []
-    if not shutil.which("chromium"):
-        reasons.append("Chromium fehlt (apt-get install chromium)")
-    if not shutil.which("chromedriver"):
-        reasons.append("ChromeDriver fehlt (apt-get install chromium-driver)")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        reasons.append("selenium fehlt (pip install selenium)")
+    reasons = selenium_tools()
     if not Path(sys.executable).with_name("jupyter-lab").exists():
         reasons.append("JupyterLab fehlt (pip install jupyterlab)")
     return reasons
@@ -73,21 +65,6 @@ def lab(tmp_path: Path):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
-
-
-def browser(tmp_path: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--window-size=1400,2200",
-                 f"--user-data-dir={tmp_path / 'chromium'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
-    driver.set_script_timeout(180)
-    return driver
 
 
 def run_all(driver, url: str, token: str, notebook: str, ready: str) -> None:
@@ -166,15 +143,3 @@ def test_analyst_notebook_in_jupyterlab_shows_table_and_figure_as_the_report(lab
                          "caption2": "Maßnahmen je Handlungsfeld"}
     finally:
         driver.quit()
-
-
-def wait(driver, script: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if driver.execute_script(script):
-                return
-        except Exception:  # noqa: BLE001 – the page is still loading
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"JupyterLab: Bedingung nicht erfüllt nach {seconds} s: {script[:120]}")

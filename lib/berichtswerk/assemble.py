@@ -55,6 +55,9 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
                    staging: Path, cache: Path, force: bool = False) -> Assembled:
     """Write every requested output into ``staging``; return the paths relative to it.
 
+    Formats: ``html`` (report page, chapter pages, design handoff and its zip), ``pdf``, and ``seite``
+    – the report page alone, which is all the preview shows.
+
     The PDF is cached by the HTML it is laid out from and by :func:`pdf_shaping`; ``force`` lays it
     out anew."""
     from .exporters import ReportHTMLExporter
@@ -62,8 +65,10 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     exporter = ReportHTMLExporter()
     markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
     result = Assembled([], list(resources.get("hinweise", [])))
-    if "html" in formats:
+    if formats & {"html", "seite"}:
         (staging / "bericht.html").write_text(markup, encoding="utf-8")
+        result.written.append(Path("bericht.html"))
+    if "html" in formats:
         chapters = staging / "kapitel"
         chapters.mkdir()
         titel = resources["bericht"].get("titel", "")
@@ -74,8 +79,8 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
         from .design import export_design, zip_folder
 
         export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force)
-        zip_folder(staging / "design", staging / "design.zip")
-        result.written += [Path("bericht.html"), Path("kapitel"), Path("design"), Path("design.zip")]
+        zip_folder(staging / "design", staging / "design.zip", cache / "design")
+        result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
     if "pdf" in formats:
         from .exporters.pdf import html_to_pdf
 

@@ -324,7 +324,7 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> int:
             if executor is None:
                 executor = start_executor(options)
             # imports for assembling overlap with the kernels instead of following them
-            warmup = threading.Thread(target=_import_assembly_modules, args=(options.formats,), daemon=True)
+            warmup = threading.Thread(target=import_assembly_modules, args=(options.formats,), daemon=True)
             warmup.start()
             failures = _execute(executor, to_run, options, data_fp, section_dir, manifest, progress)
             warmup.join()
@@ -355,18 +355,23 @@ def start_executor(options: BuildOptions) -> Executor:
 
 
 def _expected_outputs(out_dir: Path, formats: set[str]) -> list[Path]:
-    expected = ([out_dir / "bericht.html", out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
-                if "html" in formats else [])
+    expected = [out_dir / "bericht.html"] if formats & {"html", "seite"} else []
+    if "html" in formats:
+        expected += [out_dir / "kapitel", out_dir / "design", out_dir / "design.zip"]
     return expected + ([out_dir / "bericht.pdf"] if "pdf" in formats else [])
 
 
-def _import_assembly_modules(formats: set[str]) -> None:
+def import_assembly_modules(formats: set[str]) -> None:
     import nbformat  # noqa: F401
 
     from . import assemble, exporters  # noqa: F401
 
     if "html" in formats:
         from . import design  # noqa: F401
+    if "seite" in formats:  # the preview: everything a rebuild needs, imported while it waits
+        import papermill  # noqa: F401
+
+        from . import validation  # noqa: F401
     if "pdf" in formats:
         import weasyprint  # noqa: F401
 

@@ -1,5 +1,5 @@
 """Command line: ``berichtswerk check``, ``build``, ``gliederung``, ``neu`` and the yearly round
-``abfrage`` → ``einlesen`` → ``einfrieren``.
+``abfrage`` → ``einlesen`` → ``einfrieren``; ``vorschau`` serves a live preview.
 
 Exit codes (also in ``--help`` and the README): 0 ok, 1 a section failed, 2 bad data or usage,
 3 another build is running, 4 a time limit was exceeded, 5 interrupted (SIGINT/SIGTERM).
@@ -172,7 +172,38 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--wait", metavar="SEKUNDEN", type=positive_int, nargs="?", const=3600, default=None,
                        help="läuft schon ein Build in den Ausgabeordner, so lange auf ihn warten (ohne Zahl: "
                        "bis zu einer Stunde) statt mit Exit-Code 3 abzubrechen")
+    preview = commands.add_parser(
+        "vorschau",
+        help="Live-Vorschau im Browser: baut bei jedem Speichern neu und aktualisiert die offene Seite",
+        description="Zeigt den Bericht unter http://127.0.0.1:PORT/ und beobachtet data/ und die Notebooks. "
+        "Nach jedem Speichern wird nur neu gebaut, was sich geändert hat (nur die Berichtsseite, in "
+        "outputs/vorschau/); "
+        "die offene Seite wird ohne Neuladen ersetzt und behält ihre Scrollposition. Probleme in den Daten "
+        "oder ein fehlgeschlagener Abschnitt erscheinen in der Seite. Strg-C beendet die Vorschau.",
+    )
+    _data_option(preview)
+    preview.add_argument("--port", metavar="N", type=int, default=8000,
+                         help="Port auf 127.0.0.1 (Standard: 8000; 0 = ein freier Port)")
+    preview.add_argument("--out", metavar="DIR",
+                         help="Ordner für die Vorschau (Standard: outputs/vorschau/ neben dem Datenordner)")
+    preview.add_argument("--jobs", metavar="N", type=positive_int, default=None,
+                         help="wie viele Abschnitte gleichzeitig laufen (Standard: Anzahl CPU-Kerne)")
     return parser
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from .build import BuildOptions
+    from .vorschau import serve
+
+    data_dir = _data_dir_or_none(args.data)
+    if data_dir is None:
+        return EXIT_BAD_DATA
+    out_dir = _output_dir(args.out or str(data_dir.parent / "outputs" / "vorschau"), data_dir)
+    if out_dir is None:
+        return EXIT_BAD_DATA
+    options = BuildOptions(data_dir=data_dir, out_dir=out_dir, jobs=args.jobs or os.cpu_count() or 1,
+                           formats={"seite"})
+    return serve(options, args.port)
 
 
 def _data_dir_or_none(value: str | None) -> Path | None:
@@ -375,7 +406,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new,
-                "abfrage": cmd_query, "einlesen": cmd_read_in, "einfrieren": cmd_freeze}
+                "abfrage": cmd_query, "einlesen": cmd_read_in, "einfrieren": cmd_freeze, "vorschau": cmd_preview}
     try:
         return commands[args.command](args)
     except OSError as exc:  # disk full, permissions, a file vanished: a sentence, not a traceback

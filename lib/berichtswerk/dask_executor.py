@@ -2,7 +2,8 @@
 build many reports – one per municipality or edition – on shared machines.
 
 Workers need berichtswerk installed, nothing else: no shared file system. The coordinator packs the
-data folder (and frozen editions beside it, which a comparison chapter reads) into one archive,
+data folder and what lies beside it that sections read – frozen editions (``ausgaben/``, for a
+comparison chapter) and the report's own ``notebooks/`` (the structure names them) – into one archive,
 sends it to every worker once per build, and each task unpacks it into a folder of its own (cached
 by content), executes its notebook there and returns the executed notebook's text."""
 
@@ -20,17 +21,19 @@ from .ausgaben import EDITIONS_DIR, editions_dir
 from .execute import Job, Outcome, StatusCallback, run_job
 
 DATA_FOLDER = "data"
+NOTEBOOK_FOLDER = "notebooks"
 
 
 def pack_data(data_dir: Path) -> bytes:
-    """``data/`` and ``ausgaben/`` as a tar archive, in sorted order (equal data, equal bytes)."""
+    """``data/``, ``ausgaben/`` and ``notebooks/`` as a tar archive, sorted (equal data, equal bytes)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        roots = [(data_dir, DATA_FOLDER), (editions_dir(data_dir), EDITIONS_DIR)]
+        roots = [(data_dir, DATA_FOLDER), (editions_dir(data_dir), EDITIONS_DIR),
+                 (data_dir.parent / NOTEBOOK_FOLDER, NOTEBOOK_FOLDER)]
         for root, name in roots:
             if not root.is_dir():
                 continue
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            for path in sorted(p for p in root.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts):
                 info = tarfile.TarInfo(f"{name}/{path.relative_to(root).as_posix()}")
                 content = path.read_bytes()
                 info.size, info.mode, info.mtime = len(content), 0o644, 0

@@ -116,13 +116,24 @@ def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str
     return written
 
 
-def zip_folder(folder: Path, archive: Path) -> None:
+def zip_folder(folder: Path, archive: Path, cache: Path | None = None) -> None:
+    """``folder`` as a zip with fixed dates (equal content, equal bytes). With a ``cache`` folder the
+    archive is compressed only when a file in it changed; otherwise the cached one is copied."""
+    files = [(str(p.relative_to(folder.parent)), p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()]
+    key = _sha(*(name.encode() + b"\0" + content for name, content in files))
+    cached = cache / f"{key}.zip" if cache else None
+    if cached is not None and cached.is_file():
+        shutil.copyfile(cached, archive)
+        return
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                info = zipfile.ZipInfo(str(path.relative_to(folder.parent)), date_time=(2000, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                z.writestr(info, path.read_bytes())
+        for name, content in files:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, content)
+    if cached is not None:
+        for old in cached.parent.glob("*.zip"):
+            old.unlink(missing_ok=True)
+        shutil.copyfile(archive, cached)
 
 
 def _liesmich(bericht: dict[str, Any], resources: dict[str, Any], css: str) -> str:

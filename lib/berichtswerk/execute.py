@@ -131,7 +131,8 @@ class KernelStock:
             run_sync(km.start_kernel)(cwd=str(self.cwd))
             client = km.blocking_client()
             client.start_channels()
-            msg_id = client.execute("import " + ", ".join(PRELOAD), silent=True, store_history=False)
+            # imported, not bound: the analyst's namespace stays that of a fresh kernel
+            msg_id = client.execute(f"[__import__(name) for name in {PRELOAD!r}]", silent=True, store_history=False)
             self._next = (km, client, msg_id)
         except Exception as exc:  # noqa: BLE001 – a stock kernel is an optimisation, never a failure
             print(f"Vorgestarteter Kernel nicht verfügbar: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -173,8 +174,8 @@ def shutdown(km: Any) -> None:
 
     try:
         run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 – already gone
-        pass
+    except Exception as exc:  # noqa: BLE001 – a kernel that is already gone is fine
+        print(f"Kernel beim Beenden: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 # --- one job ---------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import datetime as dt
 from typing import Any
 
 from markupsafe import Markup
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets import Bool, default
 
@@ -57,6 +58,10 @@ class ReportHTMLExporter(HTMLExporter):
     def _exclude_input_prompt_default(self) -> bool:
         return True
 
+    @default("optimistic_validation")
+    def _optimistic_validation_default(self) -> bool:
+        return True  # validate once after all preprocessors, not after each of them
+
     @default("exclude_output_prompt")
     def _exclude_output_prompt_default(self) -> bool:
         return True
@@ -96,8 +101,13 @@ class ReportHTMLExporter(HTMLExporter):
         full = self.full_report and not meta.get("einzeln")
         resources["body_class"] = "bericht" if full else "bericht kapitel-einzeln"
         resources["vollstaendig"] = full
-        output, resources = super().from_notebook_node(nb, resources, **kw)
-        return output, resources
+        # HTMLExporter.from_notebook_node would re-parse the finished page with BeautifulSoup to add
+        # alt text and tabindex to notebook cell markup this template does not produce; it only
+        # registers these two filters first, which the base templates name
+        self.register_filter("highlight_code", self.filters.get("highlight_code", lambda code, *a, **k: code))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=nb.metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     def chapter_page(self, body: str, resources: dict[str, Any], title: str) -> str:
         """One chapter (already numbered markup) as a page of its own, with the report's styles."""
