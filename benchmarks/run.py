@@ -208,7 +208,7 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict) -> None:
             path = work / "massnahmen.csv"
             start = time.perf_counter()
             path.write_bytes(path.read_bytes())
-            until(lambda s: s["stand"] > before)
+            until(lambda s, before=before: s["stand"] > before)
             noop.append(time.perf_counter() - start)
             print(f"  preview-noop   run {i + 1}: {noop[-1]:.2f} s", flush=True)
     finally:

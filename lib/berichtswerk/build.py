@@ -41,6 +41,12 @@ from .structure import Chapter, Structure
 if TYPE_CHECKING:
     from .execute import Executor
 
+# jsonschema (under nbformat and papermill) imports rfc3987_syntax when it is installed, which compiles
+# some forty grammars on import – about 2.5 s of CPU in the coordinator and in every worker – only to
+# check the "iri" string format, which no notebook schema uses. Builds do without it; kernels are
+# not affected (they never import this module).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 LOCK_NAME = ".berichtswerk.lock"
 CACHE_DIR = ".cache"
 FAILED_DIR = "fehlgeschlagen"
@@ -163,15 +169,20 @@ def plan_sections(structure: Structure, data_dir: Path, section_dir: Path, manif
 
 
 def _deriver(data_dir: Path) -> Callable[[str], str | None]:
-    """Re-derivation for one plan: the data is parsed (lazily, once) from the files as they are now."""
+    """Re-derivation for one plan: the data is parsed (lazily, once) from the files as they are now,
+    and each recorded piece is derived once however many sections recorded it."""
     loaded = []
+    derived: dict[str, str | None] = {}
 
     def derive(key: str) -> str | None:
-        from .load import ReportData, derive as derive_with_loaders
+        from .load import ReportData
+        from .load import derive as derive_with_loaders
 
         if not loaded:
             loaded.append(ReportData(data_dir))
-        return derive_with_loaders(loaded[0], key)
+        if key not in derived:
+            derived[key] = derive_with_loaders(loaded[0], key)
+        return derived[key]
 
     return derive
 

@@ -208,7 +208,7 @@ def run_job(job: Job, data_dir: Path, cwd: Path, stock: KernelStock | None = Non
             except pm.PapermillExecutionError as exc:
                 return Outcome(job.key, False, time.perf_counter() - start, produced(), exc.exec_count,
                                f"{exc.ename}: {exc.evalue}", exc.source)
-            except Exception as exc:  # kernel died, timeout, notebook unreadable …: a section failure
+            except Exception as exc:  # noqa: BLE001 – kernel died, timeout, unreadable: a section failure
                 if attempt == 1 and _kernel_start_failed(exc):
                     # two kernels starting at once can race for a port: one fresh start, then it counts
                     print(f"{job.key}: Kernelstart fehlgeschlagen ({type(exc).__name__}: {exc}), zweiter Versuch",
