@@ -3,7 +3,9 @@ the same report as the local pool.
 
 The corpus is every section of the example report plus a probe notebook that prints what an analyst's
 code could observe of a kernel's state (its names, execution counter, history, working directory,
-matplotlib backend and style, the library modules it imported)."""
+``sys.path``, ``sys.argv``, matplotlib backend and style, the library modules it imported).
+Kernels now come from a template process by fork (:mod:`berichtswerk.kernel_fork`); the same
+property held for the earlier kernels started ahead by jupyter_client."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ PROBE = [
     "data_dir = None",
     "import sys\nsorted(k for k in globals() if not k.startswith('_'))",
     "get_ipython().execution_count, len(In), len(Out)",
-    "import os\nos.getcwd()",
+    "import os\nos.getcwd(), sys.path[0], sys.argv[0].rsplit('/', 1)[-1], sys.modules['__main__'].__name__",
     ("import matplotlib\nmatplotlib.get_backend(), matplotlib.rcParams['font.size'], "
      "matplotlib.rcParams['axes.prop_cycle']"),
     "from berichtswerk import abschnitt\nsorted(m for m in sys.modules if m.startswith('berichtswerk'))",
@@ -83,6 +85,21 @@ def test_kernels_started_ahead_give_the_outputs_of_fresh_kernels(beispiel: Path,
     assert count == inputs >= 4  # the warm-up left no entry in the counter or the history
     assert warm["probe"]["metadata"]["berichtswerk"]["abhaengigkeiten"]["module"] \
         == fresh["probe"]["metadata"]["berichtswerk"]["abhaengigkeiten"]["module"]
+
+
+def test_kernels_forked_from_one_template_draw_different_random_numbers(beispiel: Path, tmp_path: Path) -> None:
+    draw = nbformat.writes(new_notebook(cells=[new_code_cell("import numpy\nnumpy.random.random()")],
+                                        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                 "language": "python"}}))
+    executor = LocalExecutor(2, beispiel, tmp_path / "kernel.log", PROJECT_ROOT).start()
+    try:
+        outcomes = executor.run([Job(f"zufall-{i}", draw, {}) for i in range(4)], lambda state, key: None)
+    finally:
+        executor.close()
+    assert all(o.ok for o in outcomes)
+    drawn = {json.dumps(c["outputs"]) for o in outcomes for c in json.loads(o.notebook)["cells"]
+             if "".join(c["source"]).startswith("import numpy")}
+    assert len(drawn) == 4
 
 
 @pytest.fixture

@@ -398,9 +398,10 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
     work = section_dir.parent / "laufend"
     work.mkdir(exist_ok=True)
     by_key = {c.key: c for c in to_run}
-    jobs = [Job(c.key, c.notebook_path.read_text(encoding="utf-8"),
-                {k: v for k, v in c.parameter.items() if k != "data_dir"}, data_fp, options.cell_timeout)
-            for c in to_run]
+    sources = {c.key: c.notebook_path.read_text(encoding="utf-8") for c in to_run}
+    jobs = [Job(c.key, sources[c.key], {k: v for k, v in c.parameter.items() if k != "data_dir"}, data_fp,
+                options.cell_timeout)
+            for c in longest_first(to_run, manifest, sources)]
     failures = []
     failed_dir = options.out_dir / FAILED_DIR
 
@@ -439,8 +440,19 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
         os.replace(produced, target)
         manifest["abschnitte"][chapter.key] = {
             "statisch": static_key(chapter), "ausgabe": deps.file_digest(target),
+            "sekunden": round(outcome.seconds, 2),
             "abhaengigkeiten": nb.metadata.get("berichtswerk", {}).get("abhaengigkeiten", {})}
     return failures
+
+
+def longest_first(chapters: list[Chapter], manifest: dict[str, Any], sources: dict[str, str]) -> list[Chapter]:
+    """Start the longest sections first, so that no long one is left running alone at the end: by the
+    time the last run took, else by the notebook's number of code cells (a first build)."""
+    def expected(chapter: Chapter) -> tuple[float, int]:
+        seconds = manifest["abschnitte"].get(chapter.key, {}).get("sekunden")
+        return (seconds if seconds is not None else -1.0, sources[chapter.key].count('"cell_type": "code"'))
+
+    return sorted(chapters, key=expected, reverse=True)
 
 
 def _assemble_and_publish(options: BuildOptions, structure: Structure, section_dir: Path,

@@ -5,12 +5,12 @@ executed notebook's text back. Nothing in between needs a shared file system, so
 in the local process pool (:class:`LocalExecutor`) or on a Dask cluster
 (:class:`~berichtswerk.executors.dask.DaskExecutor`): both implement :class:`Executor`.
 
-Isolation is kept – every section gets a kernel no other section used – but the waiting is not:
-each worker keeps the *next* kernel starting while the current section runs (:class:`KernelStock`).
-That kernel has imported the heavy third-party libraries (pandas, matplotlib …) silently, without
-touching the execution counter, so its outputs equal those of a fresh kernel (tested); our own
-modules are not pre-imported, because the dependency record lists the library modules a section
-imported.
+Isolation is kept – every section gets a kernel process no other section used – but the waiting is
+not: each worker keeps the *next* kernel ready while the current section runs (:class:`KernelStock`),
+forked from a template that has imported the heavy third-party libraries (pandas, matplotlib …;
+:mod:`.kernel_fork`), so no section pays for those imports. Its outputs equal those of a fresh kernel
+(tested); our own modules are not pre-imported, because the dependency record lists the library
+modules a section imported.
 
 Around the notebook's own cells the build adds two hidden cells (tag ``berichtswerk-intern``): the
 first starts recording what the kernel reads (:mod:`.deps`), the last hands the record back. The
@@ -24,21 +24,22 @@ import multiprocessing as mp
 import multiprocessing.util
 import os
 import queue
+import shutil
 import signal
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from .kernel_fork import PRELOAD, ForkProvisioner, Template
+
 INTERNAL_TAG = "berichtswerk-intern"
 END_SOURCE = "_berichtswerk_deps.emit()"
-#: Imported silently by a kernel started ahead: third-party only (see the module docstring).
-PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_svg",
-           "matplotlib.backends.backend_agg", "yaml", "jinja2", "markupsafe", "mistune", "nh3")
 KERNEL_START_TIMEOUT = 60
 
 StatusCallback = Callable[[str, str], None]
@@ -112,13 +113,16 @@ def take_record(nb: Any) -> Any:
 
 
 class KernelStock:
-    """The next kernel of this process, started ahead and warmed by importing :data:`PRELOAD`.
+    """The next kernel of this process, started ahead and warm.
 
-    :meth:`take` hands it out (or ``None`` if it did not come up: papermill then starts a fresh one)
-    and immediately starts the following one, which warms up while the section runs."""
+    Kernels are forked from a template process that has imported :data:`PRELOAD`
+    (:mod:`.kernel_fork`); if the template cannot start, they are started the ordinary way and import
+    :data:`PRELOAD` silently while waiting. :meth:`take` hands the kernel out (or ``None`` if it did
+    not come up: papermill then starts a fresh one) and immediately starts the following one."""
 
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, template_socket: str | None) -> None:
         self.cwd = cwd
+        self._template = template_socket
         self._next: tuple[Any, Any, str] | None = None
         self.fill()
 
@@ -126,17 +130,22 @@ class KernelStock:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        km = AsyncKernelManager(kernel_name="python3")
         try:
-            km = AsyncKernelManager(kernel_name="python3")
+            if self._template is not None:
+                km.kernel_id = str(uuid.uuid4())
+                km.provisioner = ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km,
+                                                 template_socket=self._template)
             run_sync(km.start_kernel)(cwd=str(self.cwd))
             client = km.blocking_client()
             client.start_channels()
             # imported, not bound: the analyst's namespace stays that of a fresh kernel
             msg_id = client.execute(f"[__import__(name) for name in {PRELOAD!r}]", silent=True, store_history=False)
             self._next = (km, client, msg_id)
-        except Exception as exc:  # noqa: BLE001 – a stock kernel is an optimisation, never a failure
+        except Exception as exc:  # noqa: BLE001 – a kernel started ahead is an optimisation, never a failure
             print(f"Vorgestarteter Kernel nicht verfügbar: {type(exc).__name__}: {exc}", file=sys.stderr)
             self._next = None
+            self._template = None  # from now on without the template
 
     def take(self) -> Any:
         """A ready kernel manager (its kernel warmed up), or ``None``; starts the next one."""
@@ -245,7 +254,7 @@ _worker_data: tuple[Path, Path] | None = None
 
 
 def _init_worker(status: mp.Queue[tuple[str, str, float]], log: str, data_dir: str, cwd: str,
-                 stock: bool) -> None:
+                 stock: bool, template_socket: str | None) -> None:
     global _status, _stock, _worker_data
     _status = status
     _worker_data = (Path(data_dir), Path(cwd))
@@ -257,10 +266,10 @@ def _init_worker(status: mp.Queue[tuple[str, str, float]], log: str, data_dir: s
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)
-    import papermill  # noqa: F401  # import once per worker, not once per section
+    import papermill  # noqa: F401  # inherited from the coordinator; never once per section
 
     if stock:
-        _stock = KernelStock(Path(cwd))
+        _stock = KernelStock(Path(cwd), template_socket)
         # pool workers leave through multiprocessing's exit path, which runs finalizers, not atexit
         multiprocessing.util.Finalize(_stock, _stock.close, exitpriority=10)
 
@@ -287,10 +296,18 @@ class LocalExecutor:
 
     def __init__(self, workers: int, data_dir: Path, log: Path, cwd: Path, stock: bool = True) -> None:
         self.size = max(1, workers)
+        self._folder = Path(tempfile.mkdtemp(prefix="berichtswerk-kernel-"))
+        # one template for all workers; it imports while this process validates
+        self._template = Template(self._folder, log) if stock else None
+        # imported once here, the workers inherit it with the fork instead of importing it each
+        import papermill  # noqa: F401
+
         self._ctx = mp.get_context("fork")
         self._status: mp.Queue[tuple[str, str, float]] = self._ctx.Queue()
-        self._pool = ProcessPoolExecutor(max_workers=self.size, mp_context=self._ctx, initializer=_init_worker,
-                                         initargs=(self._status, str(log), str(data_dir), str(cwd), stock))
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.size, mp_context=self._ctx, initializer=_init_worker,
+            initargs=(self._status, str(log), str(data_dir), str(cwd), stock,
+                      self._template.socket_path if self._template else None))
 
     def start(self) -> LocalExecutor:
         # With the "fork" start method the pool forks all its workers at the first submit(), before
@@ -315,6 +332,9 @@ class LocalExecutor:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._template is not None:
+            self._template.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _drain(status: mp.Queue[tuple[str, str, float]], on_status: StatusCallback) -> None:
