@@ -16,8 +16,8 @@ Scenarios:
                  preview-noop       a save that changes nothing → the preview has answered
   large-10x/100x cold HTML build on synthetic data 10× / 100× the measures
 
-Peak memory is the largest sum of the proportional set sizes (PSS) of the build process and all its
-descendants (worker processes, kernel template, kernels), sampled every 50 ms from /proc; for the preview scenarios it is the
+Peak memory is the largest sum of resident memory of the build process and all its descendants
+(worker processes and kernels), sampled every 50 ms from /proc; for the preview scenarios it is the
 preview's process tree over all its runs (the browser is not counted).
 """
 
@@ -43,15 +43,12 @@ from berichtswerk.structure import load_structure
 
 
 def rss_tree_kib(pid: int) -> int:
-    """Memory of a process tree: the sum of proportional set sizes (PSS). Kernels forked from one
-    template share most of their pages; summing their resident sizes would count those pages once
-    per kernel, PSS counts each page once in total."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
             for task in Path(f"/proc/{p}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
@@ -289,7 +286,7 @@ def main() -> None:
 
     naive, cold_html, cold_pdf = results["naive"][0], results["cold-html"][0], results["cold-html-pdf"][0]
     lines = [
-        "| Szenario | Median | Läufe (s) | Spitze Speicher (PSS) | Verhältnis, Ziel |",
+        "| Szenario | Median | Läufe (s) | Spitze Speicher | Verhältnis, Ziel |",
         "| --- | ---: | --- | ---: | --- |",
     ]
     ratios = {"cold-html": f"{cold_html / naive:.2f} × naiv (Ziel ≤ 0,1)",

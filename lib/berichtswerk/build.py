@@ -23,7 +23,6 @@ import signal
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,7 @@ LOCK_NAME = ".berichtswerk.lock"
 CACHE_DIR = ".cache"
 FAILED_DIR = "fehlgeschlagen"
 #: Packages whose version changes the assembled outputs (sections record their own, see deps).
-ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "XlsxWriter", "Jinja2", "MarkupSafe")
+ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe")
 DEFAULT_CELL_TIMEOUT = 600
 TIMEOUT_WORDS = "Zeitlimit von"
 
@@ -448,15 +447,10 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
 
 def longest_first(chapters: list[Chapter], manifest: dict[str, Any], sources: dict[str, str]) -> list[Chapter]:
     """Start the longest sections first, so that no long one is left running alone at the end: by the
-    time the last run took; in a first build by the notebook's code cells, divided by how many
-    sections run the same notebook (one run per Handlungsfeld works on a slice of the data, a notebook
-    run once on all of it)."""
-    runs = Counter(c.notebook for c in chapters)
-
-    def expected(chapter: Chapter) -> tuple[float, float]:
+    time the last run took, else by the notebook's number of code cells (a first build)."""
+    def expected(chapter: Chapter) -> tuple[float, int]:
         seconds = manifest["abschnitte"].get(chapter.key, {}).get("sekunden")
-        cells = sources[chapter.key].count('"cell_type": "code"')
-        return (seconds if seconds is not None else -1.0, cells / runs[chapter.notebook])
+        return (seconds if seconds is not None else -1.0, sources[chapter.key].count('"cell_type": "code"'))
 
     return sorted(chapters, key=expected, reverse=True)
 

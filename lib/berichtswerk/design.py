@@ -46,20 +46,19 @@ def table_csv(columns: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def write_xlsx(path: Path, title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    """One sheet; every text cell is stored as text (never as a formula, number or link). XlsxWriter
-    streams rows to disk: the appendix of a large report has a hundred thousand cells."""
-    import xlsxwriter
+    """One sheet; every text cell is stored as text (never as a formula)."""
+    from openpyxl import Workbook
 
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-               "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(path), options) as book:
-        sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Tabelle")
-        for r, row in enumerate([columns, *rows]):
-            for c, value in enumerate(row):
-                if isinstance(value, str):
-                    sheet.write_string(r, c, value)
-                elif value is not None:
-                    sheet.write(r, c, value)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Tabelle"
+    for r, row in enumerate([columns, *rows], start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+    book.save(path)
 
 
 def _sha(*parts: bytes) -> str:
@@ -72,14 +71,14 @@ def _sha(*parts: bytes) -> str:
 def _xlsx_version() -> bytes:
     from importlib.metadata import version
 
-    return f"xlsxwriter {version('xlsxwriter')}".encode() + Path(__file__).read_bytes()
+    return f"openpyxl {version('openpyxl')}".encode() + Path(__file__).read_bytes()
 
 
 def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str, Any], target: Path,
                   cache: Path, force: bool = False) -> list[Path]:
     """Write the handoff into ``target`` (created); return the files written, relative to it.
 
-    XLSX files are cached by their content and everything that shapes them (XlsxWriter's version and
+    XLSX files are cached by their content and everything that shapes them (openpyxl's version and
     this module's code); ``force`` writes them anew."""
     written: list[Path] = []
     target.mkdir(parents=True, exist_ok=True)

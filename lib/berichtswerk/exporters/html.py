@@ -4,6 +4,7 @@ section notebook (from the command line or JupyterLab's "Save and Export Noteboo
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -83,7 +84,7 @@ class ReportHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict]:
         resources = dict(resources or {})
-        # no copy here: prepare_single returns a new notebook and nbconvert copies before preprocessing
+        nb = copy.deepcopy(nb)
         if "bericht" not in nb.metadata.get("berichtswerk", {}):
             nb = prepare_single(nb, resources)
         meta = nb.metadata["berichtswerk"]
