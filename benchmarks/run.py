@@ -57,24 +57,33 @@ def rss_tree_kib(pid: int) -> int:
     return total
 
 
+class PeakMemory:
+    """Samples a process tree's memory every 50 ms in a thread until stopped; ``peak`` in KiB."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_tree_kib(self.pid))
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
 def timed(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
     """Run ``cmd``; return (seconds, peak KiB of its process tree). Fails loudly on error."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, rss_tree_kib(proc.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    memory = PeakMemory(proc.pid)
     _, err = proc.communicate()
-    stop.set()
-    sampler.join()
+    peak = memory.stop()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
     return time.perf_counter() - start, peak
@@ -153,16 +162,7 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict) -> None:
             url = match.group(1)
             break
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # keep the pipe drained
-    peak = 0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, rss_tree_kib(proc.pid))
-            time.sleep(0.05)
-
-    threading.Thread(target=sample, daemon=True).start()
+    memory = PeakMemory(proc.pid)
 
     def state() -> dict:
         with urllib.request.urlopen(f"{url}__vorschau/stand", timeout=5) as response:
@@ -213,7 +213,7 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict) -> None:
             print(f"  preview-noop   run {i + 1}: {noop[-1]:.2f} s", flush=True)
     finally:
         driver.quit()
-        stop.set()
+        peak = memory.stop()
         proc.send_signal(2)
         proc.wait(timeout=60)
     for label, times in (("preview-edit-html", built), ("preview-edit-seen", seen), ("preview-noop", noop)):
