@@ -26,7 +26,8 @@ report: $(STAMP) ## Bericht bauen: outputs/bericht.html, outputs/bericht.pdf, ou
 check: $(STAMP) ## Daten in data/ prüfen
 	$(BIN)/berichtswerk check
 
-test: $(STAMP) ## Tests ausführen
+test: $(STAMP) ## Tests ausführen: Import-Verträge der Schichten (import-linter), dann pytest
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lab: $(STAMP) ## JupyterLab im Projektordner starten (data/ und notebooks/ sichtbar)
@@ -36,7 +37,7 @@ vorschau: $(STAMP) ## Live-Vorschau unter http://127.0.0.1:8000/ – baut bei je
 	$(BIN)/berichtswerk vorschau
 
 screenshots: report ## Bilder des Berichts (Chromium, pdftoppm) nach outputs/screenshots/
-	$(BIN)/python -m berichtswerk.screenshots outputs
+	PYTHONPATH=tests $(BIN)/python -m werkzeuge.screenshots outputs
 
 browser: ## Chromium, ChromeDriver, pdftoppm, LibreOffice Calc und axe-core für die Browser-Tests installieren (apt als root, npm)
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null || \

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from berichtswerk.structure import load_structure
+from berichtswerk.data.gliederung import load_structure
 
 
 def rss_tree_kib(pid: int) -> int:

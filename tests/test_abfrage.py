@@ -10,9 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from berichtswerk import abfrage, cli
-from berichtswerk.einlesen import read_return
-from berichtswerk.validation import check_data
+from berichtswerk import cli
+from berichtswerk.checks.data_folder import check_data
+from berichtswerk.runde import abfrage
+from berichtswerk.runde.einlesen import read_return
 from conftest import BEISPIEL, need_tools
 from openpyxl import load_workbook
 
@@ -137,12 +138,13 @@ def test_round_trip_dry_run_refuses_edited_nr_then_merges(capsys, project: Path)
 
     sheet.set("33", "Nr.", "3")
     sheet.save()
+    original = (data / "massnahmen.csv").read_bytes()
     code, text = run(capsys, "einlesen", "--data", str(data), str(workbook))
     assert code == 0, text
     assert check_data(data).ok
     backups = list((project / "sicherungen").glob("*/massnahmen.csv"))
-    assert len(backups) == 1 and hashlib.sha256(backups[0].read_bytes()).hexdigest() != ""
-    from berichtswerk.load import ReportData
+    assert len(backups) == 1 and backups[0].read_bytes() == original   # the backup is the file as it was
+    from berichtswerk.data.report_data import ReportData
 
     m = ReportData.load(data).massnahmen().set_index("nr")
     assert m.at["1", "status"] == "abgeschlossen"

@@ -12,12 +12,12 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from berichtswerk.blocks import HTML_MIME
-from berichtswerk.paths import NOTEBOOK_DIR
+from berichtswerk.core.mime import HTML_MIME
+from berichtswerk.core.paths import standard_notebook_dir
 from bs4 import BeautifulSoup
 from conftest import BEISPIEL, build
 
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((BEISPIEL / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(standard_notebook_dir().glob("*.ipynb")) + sorted((BEISPIEL / "notebooks").glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -33,11 +33,11 @@ def test_parameters_cell_and_no_committed_outputs(path: Path) -> None:
             assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
 
 
-@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(standard_notebook_dir().glob("*.ipynb")), ids=lambda p: p.stem)
 def test_runs_with_plain_papermill_and_its_defaults(path: Path, beispiel: Path, tmp_path: Path) -> None:
     out = tmp_path / path.name
     pm.execute_notebook(str(path), str(out), parameters={"data_dir": str(beispiel)}, kernel_name="python3",
-                        progress_bar=False, cwd=str(NOTEBOOK_DIR))
+                        progress_bar=False, cwd=str(standard_notebook_dir()))
     blocks = [o for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", [])
               if HTML_MIME in o.get("data", {})]
     assert blocks
@@ -76,7 +76,7 @@ def test_section_output_equals_a_fresh_plain_papermill_run(beispiel: Path, tmp_p
     assert build(beispiel, out, formats={"html"})[0] == 0
     in_build = nbformat.read(out / ".cache" / "abschnitte" / "feld-wohnen.ipynb", as_version=4)
     alone = tmp_path / "alone.ipynb"
-    pm.execute_notebook(str(NOTEBOOK_DIR / "handlungsfeld.ipynb"), str(alone),
+    pm.execute_notebook(str(standard_notebook_dir() / "handlungsfeld.ipynb"), str(alone),
                         parameters={"handlungsfeld": "Wohnen", "data_dir": str(beispiel)},
                         kernel_name="python3", progress_bar=False)
 
@@ -89,7 +89,7 @@ def test_section_output_equals_a_fresh_plain_papermill_run(beispiel: Path, tmp_p
 @pytest.mark.parametrize("fmt", ["berichtswerk_html", "berichtswerk_pdf"])
 def test_nbconvert_exports_one_executed_notebook(fmt: str, beispiel: Path, tmp_path: Path) -> None:
     executed = tmp_path / "wohnen.ipynb"
-    pm.execute_notebook(str(NOTEBOOK_DIR / "handlungsfeld.ipynb"), str(executed),
+    pm.execute_notebook(str(standard_notebook_dir() / "handlungsfeld.ipynb"), str(executed),
                         parameters={"handlungsfeld": "Wohnen", "data_dir": str(beispiel)},
                         kernel_name="python3", progress_bar=False)
     jupyter = Path(sys.executable).with_name("jupyter")

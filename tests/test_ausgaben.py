@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from berichtswerk import ausgaben, cli
-from berichtswerk.load import ReportData
-from berichtswerk.validation import check_data
+from berichtswerk import cli
+from berichtswerk.checks.data_folder import check_data
+from berichtswerk.data import ausgaben
+from berichtswerk.data.report_data import ReportData
+from berichtswerk.runde.einfrieren import freeze
 from bs4 import BeautifulSoup
 from conftest import BEISPIEL, build, need_browser
 
@@ -68,7 +70,7 @@ def test_freeze_writes_a_verified_copy_and_never_overwrites(capsys, project: Pat
 
 def test_check_names_a_missing_or_altered_edition(project: Path) -> None:
     data = project / "data"
-    ausgaben.freeze(data, "2023")
+    freeze(data, "2023")
     bericht = (data / "bericht.yaml").read_text(encoding="utf-8")
     (data / "bericht.yaml").write_text(bericht + '\nvergleich_mit: "2021"\n', encoding="utf-8")
     messages = [str(p) for p in check_data(data).fehler]
@@ -83,7 +85,7 @@ def test_check_names_a_missing_or_altered_edition(project: Path) -> None:
 
 def test_comparison_counts_new_ended_continued_and_changed(project: Path) -> None:
     data = project / "data"
-    ausgaben.freeze(data, "2023")
+    freeze(data, "2023")
     rewrite_measures(data, next_edition)
     with (data / "bericht.yaml").open("a", encoding="utf-8") as f:
         f.write('\nvergleich_mit: "2023"\n')
@@ -103,7 +105,7 @@ def test_comparison_counts_new_ended_continued_and_changed(project: Path) -> Non
 
 def test_build_shows_the_comparison_chapter_and_marks_the_appendix(project: Path, tmp_path: Path) -> None:
     data = project / "data"
-    ausgaben.freeze(data, "2023")
+    freeze(data, "2023")
     rewrite_measures(data, next_edition)
     with (data / "bericht.yaml").open("a", encoding="utf-8") as f:
         f.write('\nvergleich_mit: "2023"\n')
@@ -133,6 +135,6 @@ def test_build_shows_the_comparison_chapter_and_marks_the_appendix(project: Path
     assert appendix.find(id="massnahme-3").find(class_="seit") is None
     assert "Status: abgeschlossen" in appendix.find(id="massnahme-2").get_text(" ")
     need_browser()
-    from berichtswerk import browser
+    from werkzeuge import browser
 
     assert browser.axe_audit(out / "kapitel" / "4_veraenderungen.html") == []

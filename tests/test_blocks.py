@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 from berichtswerk.abschnitt import cell_options
-from berichtswerk.blocks import HTML_MIME, TABLE_MIME, tabelle_aus_frame
+from berichtswerk.abschnitt.blocks import tabelle_aus_frame
+from berichtswerk.core.mime import HTML_MIME, TABLE_MIME
 from bs4 import BeautifulSoup
 
 

@@ -1,19 +1,26 @@
 """A cached build equals a forced one. Property test over a corpus of edits: after each edit the
 incremental build's outputs equal a ``--force`` build's (``bericht.html`` and ``kapitel/`` byte for
-byte, design tables cell for cell, PDF text), and exactly the sections the edit touches re-ran."""
+byte, design tables cell for cell, PDF text), and exactly the sections the edit touches re-ran.
+
+Caches are keyed by what shapes them: an edit of one file of berichtswerk itself – made in a copy of
+the library, never in ``lib/`` – re-runs exactly the sections whose kernels used that file, and
+re-assembles (and lays out the PDF anew) exactly when the file shapes the assembly (the PDF)."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 import pytest
-from berichtswerk.build import BuildOptions, run_build
-from berichtswerk.paths import TEMPLATE_DIR
+from berichtswerk.build.pipeline import BuildOptions, run_build
+from berichtswerk.core.paths import package_path
 from conftest import BEISPIEL, copy_report, read_rows, row_of, write_rows
 
 ARBEIT, WOHNEN, GESUNDHEIT = "2.1 Arbeit und Qualifizierung", "2.2 Wohnen", "2.3 Gesundheit"
@@ -141,18 +148,12 @@ def notebook_reads_a_new_file_then_the_file_changes(data: Path, out: Path, capsy
     notebook = data.parent / "notebooks" / "auswertung.ipynb"
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
-        "from berichtswerk import render\nwith open(daten.data_dir / 'extra.md', encoding='utf-8') as f:\n"
+        "from berichtswerk.abschnitt import render\nwith open(daten.data_dir / 'extra.md', encoding='utf-8') as f:\n"
         "    zusatz = f.read()\nrender.prosa(zusatz)"))
     nbformat.write(nb, notebook)
     assert run(data, out, capsys) == {AUSWERTUNG}
     (data / "extra.md").write_text("Zweite Fassung.", encoding="utf-8")
     return {AUSWERTUNG}
-
-
-def template_changed(data: Path, out: Path) -> set[str]:
-    css = TEMPLATE_DIR / "berichtswerk" / "report.css"
-    css.write_text(css.read_text(encoding="utf-8") + "\n/* geändert im Test */\n", encoding="utf-8")
-    return set()
 
 
 def package_version_changed(data: Path, out: Path) -> set[str]:
@@ -170,33 +171,28 @@ CORPUS: list[Callable] = [
     excel_csv_with_edited_measure, same_table_saved_by_excel, trailing_blank_in_new_row,
     byte_order_mark_and_changed_number, measure_moved_to_another_field, ziel_renamed, unit_renamed,
     text_file_edited, handlungsfeld_intro_edited, notebook_reads_a_new_file_then_the_file_changes,
-    template_changed, package_version_changed,
+    package_version_changed,
 ]
 
 
 @pytest.mark.parametrize("edit", CORPUS, ids=lambda f: f.__name__)
 def test_incremental_build_equals_forced_build(edit: Callable, baseline: Path, tmp_path: Path, capsys) -> None:
     root = tmp_path / "kopie"
-    shutil.copytree(baseline, root)  # a copied checkout: its cache must be reused (no absolute paths)
+    shutil.copytree(baseline, root, symlinks=True)  # a copied report folder: its cache is reused
     data, out = root / "bericht" / "data", root / "ausgabe"
     assert run(data, out, capsys) == set()
-    css = TEMPLATE_DIR / "berichtswerk" / "report.css"
-    original_css = css.read_bytes()
-    try:
-        args = (data, out, capsys) if edit is notebook_reads_a_new_file_then_the_file_changes else (data, out)
-        expected = edit(*args)
-        assert run(data, out, capsys) == expected
-        forced = tmp_path / "erzwungen"
-        shutil.copytree(out, forced)
-        assert run(data, forced, capsys, force=True) == {ARBEIT, WOHNEN, GESUNDHEIT, AUSWERTUNG, LISTE, ORGANISATION}
-        assert_same_outputs(out, forced)
-    finally:
-        css.write_bytes(original_css)
+    args = (data, out, capsys) if edit is notebook_reads_a_new_file_then_the_file_changes else (data, out)
+    expected = edit(*args)
+    assert run(data, out, capsys) == expected
+    forced = tmp_path / "erzwungen"
+    shutil.copytree(out, forced, symlinks=True)
+    assert run(data, forced, capsys, force=True) == {ARBEIT, WOHNEN, GESUNDHEIT, AUSWERTUNG, LISTE, ORGANISATION}
+    assert_same_outputs(out, forced)
 
 
 def test_noop_rebuild_touches_nothing(baseline: Path, tmp_path: Path, capsys) -> None:
     root = tmp_path / "kopie"
-    shutil.copytree(baseline, root)
+    shutil.copytree(baseline, root, symlinks=True)
     out = root / "ausgabe"
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
     code = run_build(BuildOptions(data_dir=root / "bericht" / "data", out_dir=out, jobs=2, formats=FORMATS))
@@ -210,7 +206,9 @@ def test_record_travels_in_the_executed_notebook(baseline: Path) -> None:
     assert "massnahmen?handlungsfeld=Wohnen" in record["daten"]
     assert "massnahmen" not in record["daten"]  # only its own field's measures
     assert set(record["dateien"]) >= {"massnahmen.csv", "handlungsfelder.yaml"}
-    assert "load.py" in record["module"] and record["pakete"]["pandas"]
+    assert {"data/load.py", "abschnitt/charts.py", "abschnitt/templates/kennzahlen.html.j2"} <= set(record["module"])
+    assert "vorschau/server.py" not in record["module"] and "cli.py" not in record["module"]
+    assert record["pakete"]["pandas"]
     assert not any(str(Path("/")) == k[:1] for k in [*record["dateien"], *record["module"]])
     assert all(not c.get("metadata", {}).get("tags") or "berichtswerk-intern" not in c.metadata.tags
                for c in nb.cells)
@@ -219,7 +217,7 @@ def test_record_travels_in_the_executed_notebook(baseline: Path) -> None:
 def test_second_edit_in_the_same_process_is_seen(baseline: Path, tmp_path: Path, capsys) -> None:
     """Re-derived data is parsed anew for every build, never kept from an earlier one in this process."""
     root = tmp_path / "kopie"
-    shutil.copytree(baseline, root)
+    shutil.copytree(baseline, root, symlinks=True)
     data, out = root / "bericht" / "data", root / "ausgabe"
     for text in ("Erste Änderung.", "Zweite Änderung."):
         rows = read_rows(data / "massnahmen.csv")
@@ -227,3 +225,73 @@ def test_second_edit_in_the_same_process_is_seen(baseline: Path, tmp_path: Path,
         write_rows(data / "massnahmen.csv", rows)
         assert WOHNEN in run(data, out, capsys)
         assert text in (out / "bericht.html").read_text(encoding="utf-8")
+
+
+# --- edits of berichtswerk itself, in a copy of the library ------------------------------------------
+
+ALL = {ARBEIT, WOHNEN, GESUNDHEIT, AUSWERTUNG, LISTE, ORGANISATION}
+FIELDS = {ARBEIT, WOHNEN, GESUNDHEIT}   # the sections of handlungsfeld.ipynb, which draws with charts
+ASSEMBLY_FILES = sorted(p.relative_to(package_path()).as_posix() for p in package_path("assembly").rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts)
+#: file of berichtswerk → (sections that re-run, whether the report is assembled again); the PDF must be
+#: laid out anew exactly when its HTML changed or the PDF code (assembly/pdf/) did
+CODE_EDITS: dict[str, tuple[set[str], bool]] = {
+    **{name: (set(), True) for name in ASSEMBLY_FILES},
+    "abschnitt/templates/kennzahlen.html.j2": (FIELDS, True),
+    "abschnitt/templates/tabelle.html.j2": ({AUSWERTUNG}, True),
+    "abschnitt/charts.py": (FIELDS, True),
+    "abschnitt/blocks.py": (ALL, True),
+    "markup/komponenten.css": (ALL, True),
+    "cli.py": (set(), False),
+    "vorschau/server.py": (set(), False),
+    "vorschau/templates/live.js": (set(), False),
+    "runde/einlesen.py": (set(), False),
+    "neu/__init__.py": (set(), False),
+    "build/pipeline.py": (set(), False),
+    "execution/local.py": (set(), False),
+    "checks/prose.py": (set(), False),
+}
+
+
+def edited(path: Path) -> None:
+    """A change that keeps the file working: a comment of its language at the end."""
+    comment = {".py": "\n# geändert im Test\n", ".css": "\n/* geändert im Test */\n", ".js": "\n// geändert im Test\n",
+               ".j2": "{# geändert im Test #}", ".json": None}[path.suffix]
+    if comment is None:  # JSON has no comments: an extra key nbconvert ignores
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**doc, "geaendert_im_test": True}), encoding="utf-8")
+    else:
+        path.write_text(path.read_text(encoding="utf-8") + comment, encoding="utf-8")
+
+
+def build_with(library: Path, data: Path, out: Path) -> str:
+    """A build in a process (and kernels) that import berichtswerk from ``library``."""
+    env = {**os.environ, "PYTHONPATH": str(library)}
+    result = subprocess.run([sys.executable, "-m", "berichtswerk.cli", "build", "--data", str(data), "--out", str(out),
+                             "--jobs", "2"], capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def ran(log: str) -> set[str]:
+    return {line.split(None, 1)[1].strip() for line in log.splitlines() if line.strip().startswith("läuft")}
+
+
+@pytest.mark.parametrize("module", sorted(CODE_EDITS), ids=str)
+def test_a_change_to_berichtswerk_rebuilds_what_it_shapes_and_nothing_else(module: str, baseline: Path,
+                                                                          tmp_path: Path) -> None:
+    sections, assembled = CODE_EDITS[module]
+    library = tmp_path / "lib"
+    shutil.copytree(package_path(), library / "berichtswerk", ignore=shutil.ignore_patterns("__pycache__"))
+    root = tmp_path / "kopie"
+    shutil.copytree(baseline, root, symlinks=True)
+    data, out = root / "bericht" / "data", root / "ausgabe"
+    assert "Bericht ist aktuell" in build_with(library, data, out)  # the same code elsewhere: nothing to do
+    html = (out / "bericht.html").read_bytes()
+    edited(library / "berichtswerk" / module)
+    log = build_with(library, data, out)
+    assert ran(log) == sections, log
+    assert ("Zusammengesetzt" in log) == assembled, log
+    if assembled:
+        pdf_anew = module.startswith("assembly/pdf/") or (out / "bericht.html").read_bytes() != html
+        assert ("bericht.pdf (unverändert aus dem Zwischenspeicher)" not in log) == pdf_anew, log

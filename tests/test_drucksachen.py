@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from berichtswerk.drucksachen import format_problems, formats_from, parse_drucksache, parse_drucksachen
+from berichtswerk.data.drucksachen import (
+    format_problems,
+    formats_from,
+    parse_drucksache,
+    parse_drucksachen,
+)
 
 HANNOVER = {"formate": {"drucksachen": [
     {"name": "Drucksache", "muster": r"(?P<nummer>\d{4}) \((?P<wahlperiode>[IVXLC]+)\) (?P<art>BDs|IDs)",

@@ -9,15 +9,17 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from berichtswerk.paths import NOTEBOOK_DIR
-from conftest import BEISPIEL, browser, selenium_tools, wait
+from berichtswerk.core.paths import standard_notebook_dir
+from conftest import BEISPIEL, browser, need_tools, painted, selenium_tools, wait
 
-SCREENSHOT_DIR = Path(os.environ.get("BERICHTSWERK_SCREENSHOTS", Path(__file__).resolve().parents[1] / "outputs" / "screenshots"))
+#: Where the screenshots are kept for a person to look at (outside the checkout).
+SCREENSHOT_DIR = Path(os.environ.get("BERICHTSWERK_SCREENSHOTS", Path(tempfile.gettempdir()) / "berichtswerk-screenshots"))
 
 
 def _lab_tools() -> list[str]:
@@ -29,16 +31,11 @@ def _lab_tools() -> list[str]:
 
 @pytest.fixture
 def lab(tmp_path: Path):
-    reasons = _lab_tools()
-    if reasons:
-        message = "JupyterLab-Test nicht ausgeführt: " + "; ".join(reasons)
-        if os.environ.get("BERICHTSWERK_BROWSER_TESTS") == "required":
-            pytest.fail(message)
-        pytest.skip(message)
+    need_tools("JupyterLab-Test", _lab_tools())
     project = tmp_path / "projekt"
     shutil.copytree(BEISPIEL / "data", project / "data")
     (project / "notebooks").mkdir()
-    shutil.copy(NOTEBOOK_DIR / "handlungsfeld.ipynb", project / "notebooks")
+    shutil.copy(standard_notebook_dir() / "handlungsfeld.ipynb", project / "notebooks")
     shutil.copy(BEISPIEL / "notebooks" / "auswertung.ipynb", project / "notebooks")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -92,7 +89,7 @@ def test_section_notebook_in_jupyterlab_shows_the_report_blocks(lab, tmp_path: P
                 "return document.querySelectorAll('.jp-OutputArea-output .bw').length >= 5 && "
                 "!!document.querySelector('.jp-OutputArea-output figure img');")
         driver.execute_script("document.querySelector('.kennzahlen').scrollIntoView({block: 'center'});")
-        time.sleep(1)
+        painted(driver)
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(SCREENSHOT_DIR / "jupyterlab_handlungsfeld.png"))
         tiles = driver.execute_script("""
@@ -126,7 +123,7 @@ def test_analyst_notebook_in_jupyterlab_shows_table_and_figure_as_the_report(lab
                 "return !!document.querySelector('.jp-OutputArea-output table.tabelle caption') && "
                 "!!document.querySelector('.jp-OutputArea-output figure img');")
         driver.execute_script("document.querySelector('.jp-OutputArea-output table').scrollIntoView();")
-        time.sleep(1)
+        painted(driver)
         driver.save_screenshot(str(SCREENSHOT_DIR / "jupyterlab_auswertung.png"))
         found = driver.execute_script("""
             var table = document.querySelector('.jp-OutputArea-output table.tabelle');

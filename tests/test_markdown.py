@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from berichtswerk import markdown
+from berichtswerk.markup import markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from berichtswerk import verapdf
-from berichtswerk.exporters.pdf import html_to_pdf
+from berichtswerk.assembly.pdf.render import html_to_pdf
+from berichtswerk.checks import pdfua
 from bs4 import BeautifulSoup
 from conftest import need_tools
 from pdfstruktur import read_structure, words_outside_text_area
@@ -23,12 +23,12 @@ PAGE_MARGIN_MM = 18
 
 
 def need_verapdf() -> None:
-    need_tools("PDF/UA-Prüfung (make pdfua)", verapdf.missing())
+    need_tools("PDF/UA-Prüfung (make pdfua)", pdfua.missing())
 
 
 def test_example_pdf_passes_pdfua1_with_zero_failed_rules(beispiel_built: Path) -> None:
     need_verapdf()
-    result = verapdf.validate(beispiel_built / "bericht.pdf", "ua1")
+    result = pdfua.validate(beispiel_built / "bericht.pdf", "ua1")
     assert result.konform and result.fehler == {}, result.describe()
 
 
@@ -41,7 +41,7 @@ def test_validator_can_fail(tmp_path: Path) -> None:
             '<h2 id="z">Ziel</h2></body></html>')
     pdf = tmp_path / "fehlerhaft.pdf"
     pdf.write_bytes(html_to_pdf(html))
-    result = verapdf.validate(pdf, "ua1")
+    result = pdfua.validate(pdf, "ua1")
     assert not result.konform
     assert "7.18.5-1" in result.fehler and "7.3-1" in result.fehler
 
@@ -66,7 +66,7 @@ def test_pdfua2_findings_are_the_documented_ones(beispiel_built: Path, tmp_path:
     html = (beispiel_built / "bericht.html").read_text(encoding="utf-8")
     pdf = tmp_path / "ua2.pdf"
     pdf.write_bytes(html_to_pdf(html, "pdf/ua-2"))
-    result = verapdf.validate(pdf, "ua2")
+    result = pdfua.validate(pdf, "ua2")
     assert set(result.fehler) <= KNOWN_UA2, result.describe()
 
 

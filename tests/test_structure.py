@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from berichtswerk.checks.data_folder import check_data
 from berichtswerk.cli import main
-from berichtswerk.structure import load_structure
-from berichtswerk.validation import check_data
+from berichtswerk.data.gliederung import load_structure
 
 
 def edit_structure(data: Path, change) -> None:
@@ -74,8 +74,9 @@ def test_outline_command_prints_the_resolved_structure(beispiel: Path, capsys) -
 
 
 def test_handlungsfeld_without_colour_gets_its_own_readable_one(beispiel: Path) -> None:
-    from berichtswerk.load import ReportData
-    from berichtswerk.theme import _hue, contrast, farben
+    from berichtswerk.core.colours import _hue, contrast
+    from berichtswerk.core.colours import colours as farben
+    from berichtswerk.data.report_data import ReportData
 
     fields = ReportData.load(beispiel).handlungsfelder().set_index("slug")["farbe"].to_dict()
     assert fields["arbeit"] == "#7a2e8c" and fields["gesundheit"] == "#8a3b12"

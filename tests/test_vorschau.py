@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from berichtswerk.processes import descendants
+from berichtswerk.core.processes import descendants
 from conftest import browser, need_tools, read_rows, row_of, selenium_tools, wait, write_rows
 
 BIN = Path(sys.executable).parent

@@ -1,9 +1,9 @@
-"""Command line: ``berichtswerk check``, ``build``, ``gliederung``, ``neu`` and the yearly round
-``abfrage`` → ``einlesen`` → ``einfrieren``; ``vorschau`` serves a live preview.
+"""Command line: ``berichtswerk check``, ``build``, ``gliederung``, ``neu``, ``anpassen``, the yearly round
+``abfrage`` → ``einlesen`` → ``einfrieren``, and ``vorschau`` (a live preview).
 
-Exit codes (also in ``--help`` and the README): 0 ok, 1 a section failed, 2 bad data or usage,
-3 another build is running, 4 a time limit was exceeded, 5 interrupted (SIGINT/SIGTERM).
-Every user error is one German sentence, never a traceback. Heavy imports (pandas, papermill,
+Every command begins the same way (:func:`data_dir_of`, :func:`output_dir_of`), prints problems the
+same way (:func:`print_problems`) and ends with an :class:`~berichtswerk.core.exitcodes.ExitCode`.
+A user's mistake is one German sentence, never a traceback. Heavy imports (pandas, papermill,
 WeasyPrint) happen inside the commands so that ``--help`` and a no-op rebuild stay fast."""
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
-from .paths import find_data_dir
+from berichtswerk import __version__
+from berichtswerk.core.errors import BerichtswerkError, DataError, Problem, os_error_text
+from berichtswerk.core.exitcodes import ExitCode, help_text
+from berichtswerk.core.paths import default_output_dir, find_data_dir
 
-EXIT_OK, EXIT_SECTION_FAILED, EXIT_BAD_DATA, EXIT_LOCKED, EXIT_TIMEOUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5
-EXIT_CODES = ("Exit-Codes: 0 ok, 1 ein Abschnitt ist fehlgeschlagen, 2 Daten- oder Aufruffehler, "
-              "3 ein anderer Build läuft gerade, 4 Zeitlimit überschritten, 5 abgebrochen (Strg-C, SIGTERM).")
+FORMATS = ("html", "pdf")
 
 #: argparse's own words, in German (it asks gettext, which has no German catalogue for it)
 _ARGPARSE_DE = {
@@ -46,6 +47,14 @@ def _german(text: str) -> str:
 argparse._ = _german  # type: ignore[attr-defined]  # argparse looks its words up through this name
 
 
+class UsageError(BerichtswerkError):
+    """A mistake in how a command was called: one sentence, exit code 2."""
+
+
+class OutputUnwritable(BerichtswerkError):
+    """The output folder cannot be written: one sentence, exit code 6."""
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -57,7 +66,8 @@ def positive_int(text: str) -> int:
 
 
 def _data_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--data", metavar="DIR", help="Datenordner (Standard: data/ des Projekts)")
+    command.add_argument("--data", metavar="DIR",
+                         help="Datenordner (Standard: data/ im Berichtsordner, in dem der Befehl läuft)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="berichtswerk",
         description="Erzeugt einen Bericht (HTML und PDF) aus den Daten in data/: Gliederung, Texte, "
         "Maßnahmen und Notebooks.",
-        epilog=EXIT_CODES,
+        epilog=help_text(),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL", title="Befehle")
@@ -91,12 +101,23 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser(
         "neu",
-        help="einen neuen Bericht anlegen: ORDNER/data mit einer kleinen, gültigen Gliederung und Daten",
-        description="Legt ORDNER/data an: Gliederung, Titel und eigene Worte, ein Handlungsfeld, eine Maßnahme, "
-        "ein Organigramm und einen Text – alles Platzhalter, die sofort bauen. Danach: berichtswerk check "
-        "--data ORDNER/data und berichtswerk build --data ORDNER/data (Ausgabe in ORDNER/outputs).",
+        help="einen neuen Bericht anlegen: ein Berichtsordner, der sofort prüft und baut",
+        description="Legt ORDNER an: data/ (Gliederung, Titel und eigene Worte, ein Handlungsfeld, eine "
+        "Maßnahme, ein Organigramm und einen Text – Platzhalter, die sofort bauen), notebooks/ für eigene "
+        "Notebooks, README.md für die Redaktion, .gitignore und .gitattributes. Danach im Ordner: "
+        "berichtswerk check und berichtswerk build (Ausgabe in ORDNER/outputs).",
     )
     new.add_argument("ordner", metavar="ORDNER", help="neuer oder leerer Ordner")
+
+    customise = commands.add_parser(
+        "anpassen",
+        help="ein Standard-Notebook in den Bericht kopieren, um es dort zu ändern",
+        description="Kopiert das Standard-Notebook NAME (z. B. handlungsfeld.ipynb) nach notebooks/ neben dem "
+        "Datenordner. Ein Notebook dort ersetzt das gleichnamige Standard-Notebook für diesen Bericht. Ohne NAME: "
+        "die Standard-Notebooks auflisten.",
+    )
+    customise.add_argument("name", metavar="NAME", nargs="?", help="Name des Standard-Notebooks")
+    _data_option(customise)
 
     query = commands.add_parser(
         "abfrage",
@@ -120,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         "alles in Ordnung ist, wird massnahmen.csv ersetzt (neue Maßnahmen erhalten Nummern); die alte Datei "
         "bleibt in sicherungen/<Zeitpunkt>/.",
         epilog="Exit-Codes: 0 übernommen (bzw. mit --dry-run: übernehmbar), 2 Probleme oder Konflikte – "
-        "data/ bleibt dann unverändert.",
+        "data/ bleibt dann unverändert, 6 Speicher voll oder keine Schreibrechte.",
     )
     read_in.add_argument("dateien", metavar="DATEI", nargs="+", help="zurückgeschickte Arbeitsmappen (.xlsx)")
     _data_option(read_in)
@@ -147,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
         "(parallel, nur geänderte) und setzt bericht.html, bericht.pdf und die Kapitel unter "
         "kapitel/ zusammen. Neue Dateien ersetzen alte erst, wenn sie vollständig sind; schlägt ein "
         "Abschnitt fehl, bleibt der letzte gute Bericht unverändert.",
-        epilog=EXIT_CODES,
+        epilog=help_text(),
     )
     _data_option(build)
     build.add_argument("--out", metavar="DIR", help="Ausgabeordner (Standard: outputs/ neben dem Datenordner)")
@@ -156,13 +177,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true",
                        help="alles neu: alle Abschnitte ausführen, PDF und Tabellen neu schreiben")
     build.add_argument("--format", default="html,pdf", metavar="LISTE",
-                       help="Ausgabeformate, kommagetrennt: html, pdf (Standard: html,pdf)")
+                       help="Ausgabeformate, kommagetrennt: " + ", ".join(FORMATS) + " (Standard: html,pdf)")
     build.add_argument("--zeitlimit", metavar="SEKUNDEN", type=positive_int, default=None,
                        help="höchstens so lange darf eine Zelle rechnen (Standard: zeitlimit_zelle in "
                        "gliederung.yaml, sonst 600); danach scheitert der Abschnitt mit Exit-Code 4")
     build.add_argument("--frist", metavar="SEKUNDEN", type=positive_int, default=None,
-                       help="höchstens so lange darf der ganze Build dauern (für zeitgesteuerte Läufe); "
-                       "danach bricht er ab, der letzte gute Bericht bleibt (Exit-Code 4)")
+                       help="höchstens so lange darf der ganze Build dauern, Warten (--wait) eingeschlossen "
+                       "(für zeitgesteuerte Läufe); danach bricht er ab, der letzte gute Bericht bleibt (Exit-Code 4)")
     build.add_argument("--executor", choices=("lokal", "dask"), default="lokal",
                        help="wo die Abschnitte laufen: lokal (Prozesse auf diesem Rechner, Standard) oder "
                        "dask (ein Dask-Cluster, siehe --scheduler; Zusatzpaket: pip install "
@@ -191,36 +212,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_preview(args: argparse.Namespace) -> int:
-    from .build import BuildOptions
-    from .vorschau import serve
-
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
-    out_dir = _output_dir(args.out or str(data_dir.parent / "outputs" / "vorschau"), data_dir)
-    if out_dir is None:
-        return EXIT_BAD_DATA
-    options = BuildOptions(data_dir=data_dir, out_dir=out_dir, jobs=args.jobs or os.cpu_count() or 1,
-                           formats={"seite"})
-    return serve(options, args.port)
+# --- the preamble every command shares -------------------------------------------------------------
 
 
-def _data_dir_or_none(value: str | None) -> Path | None:
-    data_dir = find_data_dir(value)
+def data_dir_of(args: argparse.Namespace) -> Path:
+    """The data folder the command works on (``--data``, else found from the working directory)."""
+    data_dir = find_data_dir(args.data)
     if not data_dir.is_dir():
-        print(f"Datenordner {data_dir} nicht gefunden – bitte mit --data einen Ordner wie data/ angeben.",
-              file=sys.stderr)
-        return None
+        raise UsageError(f"Datenordner {data_dir} nicht gefunden – bitte im Berichtsordner starten oder mit "
+                         "--data einen Ordner wie data/ angeben (einen neuen Bericht legt „berichtswerk neu“ an).")
     return data_dir
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .validation import check_data
+def output_dir_of(value: str | None, data_dir: Path) -> Path:
+    """The output folder, created and tried (default: ``outputs/`` beside the data folder)."""
+    out_dir = Path(value).expanduser().resolve() if value else default_output_dir(data_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"Ausgabeordner {out_dir} ist eine Datei – bitte mit --out einen Ordner angeben.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".schreibprobe"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except NotADirectoryError:
+        raise UsageError(f"Ausgabeordner {out_dir} liegt in einer Datei – bitte mit --out einen Ordner "
+                         "angeben.") from None
+    except OSError as exc:
+        reason = "keine Schreibrechte" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        raise OutputUnwritable(f"Ausgabeordner {out_dir} ist nicht nutzbar ({reason}) – bitte mit --out einen "
+                               "beschreibbaren Ordner angeben.") from None
+    return out_dir
 
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
+
+def print_problems(problems: list[Problem], heading: str) -> None:
+    """"N <heading>:" and one line per problem, on stderr."""
+    print(f"{len(problems)} {heading}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+# --- the commands -----------------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.checks.data_folder import check_data
+
+    data_dir = data_dir_of(args)
     result = check_data(data_dir, args.measures)
     for key, fmt in result.formats.items():
         if key == "massnahmen" and args.measures:
@@ -231,91 +268,69 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"  - {problem}")
     if result.ok:
         print(f"Daten in Ordnung: {data_dir}")
-        return EXIT_OK
-    _print_problems(result.fehler, f"Problem(e) in {data_dir}")
-    return EXIT_BAD_DATA
+        return ExitCode.OK
+    print_problems(result.fehler, f"Problem(e) in {data_dir}")
+    return ExitCode.BAD_DATA
 
 
-def cmd_outline(args: argparse.Namespace) -> int:
-    from .errors import DataError
-    from .structure import load_structure
+def cmd_outline(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.checks.structure import checked_structure
 
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
+    data_dir = data_dir_of(args)
     try:
-        structure = load_structure(data_dir)
+        structure = checked_structure(data_dir)
     except DataError as exc:
-        _print_problems(exc.problems, "Problem(e) in der Gliederung")
-        return EXIT_BAD_DATA
+        print_problems(exc.problems, "Problem(e) in der Gliederung")
+        return ExitCode.BAD_DATA
     print(structure.describe())
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def cmd_new(args: argparse.Namespace) -> int:
-    import shutil
-
-    from .paths import PACKAGE_DIR
+def cmd_new(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.neu import create_report
 
     target = Path(args.ordner).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        print(f"{target} gibt es schon und ist nicht leer – bitte einen neuen oder leeren Ordner angeben.",
-              file=sys.stderr)
-        return EXIT_BAD_DATA
-    shutil.copytree(PACKAGE_DIR / "vorlage" / "data", target / "data", dirs_exist_ok=True)
-    print(f"Neuer Bericht in {target / 'data'}. Weiter mit:\n"
-          f"  berichtswerk check --data {target / 'data'}\n  berichtswerk build --data {target / 'data'}")
-    return EXIT_OK
+        raise UsageError(f"{target} gibt es schon und ist nicht leer – bitte einen neuen oder leeren Ordner angeben.")
+    create_report(target)
+    print(f"Neuer Bericht in {target}. Weiter mit:\n  cd {target}\n  berichtswerk check\n  berichtswerk build\n"
+          "Was wo steht, erklärt README.md im Berichtsordner.")
+    return ExitCode.OK
 
 
-def _output_dir(value: str | None, data_dir: Path) -> Path | None:
-    """The output folder, created; ``None`` (with a sentence on stderr) if it cannot be used."""
-    out_dir = Path(value).expanduser().resolve() if value else data_dir.parent / "outputs"
-    if out_dir.exists() and not out_dir.is_dir():
-        print(f"Ausgabeordner {out_dir} ist eine Datei – bitte mit --out einen Ordner angeben.", file=sys.stderr)
-        return None
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / ".schreibprobe"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        reason = "keine Schreibrechte" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
-        print(f"Ausgabeordner {out_dir} ist nicht nutzbar ({reason}) – bitte mit --out einen beschreibbaren "
-              "Ordner angeben.", file=sys.stderr)
-        return None
-    return out_dir
+def cmd_customise(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.neu import customise_notebook, standard_notebooks
+
+    data_dir = data_dir_of(args)
+    if not args.name:
+        print("Standard-Notebooks (berichtswerk anpassen NAME kopiert eines nach notebooks/):")
+        for name in standard_notebooks():
+            print(f"  {name}")
+        return ExitCode.OK
+    target = customise_notebook(data_dir, args.name)
+    print(f"{args.name} liegt jetzt in {target} und gilt für diesen Bericht statt des Standard-Notebooks.")
+    return ExitCode.OK
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, run_build
+def cmd_build(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.build.pipeline import BuildOptions, run_build
 
     formats = {f.strip().lower() for f in args.format.split(",") if f.strip()}
-    unknown = formats - {"html", "pdf"}
+    unknown = formats - set(FORMATS)
     if unknown or not formats:
-        print(f"Unbekanntes Format: {', '.join(sorted(unknown)) or '(leer)'}. Erlaubt: html, pdf",
-              file=sys.stderr)
-        return EXIT_BAD_DATA
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
-    out_dir = _output_dir(args.out, data_dir)
-    if out_dir is None:
-        return EXIT_BAD_DATA
+        raise UsageError(f"Unbekanntes Format: {', '.join(sorted(unknown)) or '(leer)'}. Erlaubt: {', '.join(FORMATS)}")
     if (args.executor == "dask") != bool(args.scheduler):
-        print("--executor dask braucht --scheduler ADRESSE (und --scheduler gilt nur mit --executor dask).",
-              file=sys.stderr)
-        return EXIT_BAD_DATA
+        raise UsageError("--executor dask braucht --scheduler ADRESSE (und --scheduler gilt nur mit --executor dask).")
     if args.scheduler:
         try:
-            import distributed  # noqa: F401
+            import distributed  # noqa: F401  # the optional extra
         except ImportError:
-            print("Für --executor dask fehlt das Paket „distributed“: pip install 'berichtswerk[verteilt]'",
-                  file=sys.stderr)
-            return EXIT_BAD_DATA
+            raise UsageError("Für --executor dask fehlt das Paket „distributed“: pip install "
+                             "'berichtswerk[verteilt]'") from None
+    data_dir = data_dir_of(args)
     options = BuildOptions(
         data_dir=data_dir,
-        out_dir=out_dir,
+        out_dir=output_dir_of(args.out, data_dir),
         jobs=args.jobs or os.cpu_count() or 1,
         force=args.force,
         formats=formats,
@@ -327,93 +342,99 @@ def cmd_build(args: argparse.Namespace) -> int:
     return run_build(options)
 
 
-def _print_problems(problems: list, heading: str) -> None:
-    """"N <heading>:" and one line per problem, on stderr."""
-    print(f"{len(problems)} {heading}:", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
+def cmd_preview(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.build.pipeline import BuildOptions
+    from berichtswerk.vorschau.server import serve
+
+    data_dir = data_dir_of(args)
+    out_dir = output_dir_of(args.out or str(default_output_dir(data_dir) / "vorschau"), data_dir)
+    options = BuildOptions(data_dir=data_dir, out_dir=out_dir, jobs=args.jobs or os.cpu_count() or 1,
+                           formats={"seite"})
+    return serve(options, args.port)
 
 
-def cmd_query(args: argparse.Namespace) -> int:
-    from .abfrage import create_query
-    from .errors import DataError
+def cmd_query(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.runde.abfrage import create_query
 
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
+    data_dir = data_dir_of(args)
     out_dir = Path(args.out).expanduser().resolve() if args.out else \
-        data_dir.parent / "outputs" / "abfrage" / dt.date.today().isoformat()
+        default_output_dir(data_dir) / "abfrage" / dt.date.today().isoformat()
     try:
         result = create_query(data_dir, out_dir)
     except DataError as exc:
-        _print_problems(exc.problems, f"Problem(e) in {data_dir} – erst beheben (berichtswerk check), dann abfragen")
-        return EXIT_BAD_DATA
+        print_problems(exc.problems, f"Problem(e) in {data_dir} – erst beheben (berichtswerk check), dann abfragen")
+        return ExitCode.BAD_DATA
     print(f"Abfrage {result.query.id}: {len(result.dateien)} Arbeitsmappe(n) in {out_dir}")
     for unit in result.query.einheiten.values():
         print(f"  {unit.datei}  ({len(unit.massnahmen)} Maßnahme(n))")
     if result.ohne_oe:
         print(f"Ohne OE, daher in keiner Arbeitsmappe: {', '.join(result.ohne_oe)}")
     print(f"Verzeichnet in {result.record} – diese Datei bitte aufbewahren (einlesen braucht sie).")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def cmd_read_in(args: argparse.Namespace) -> int:
-    from .einlesen import apply_merge, describe, plan_merge
+def cmd_read_in(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.runde.einlesen import apply_merge, describe, plan_merge
 
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
+    data_dir = data_dir_of(args)
     missing = [f for f in args.dateien if not Path(f).is_file()]
     if missing:
-        print("Datei nicht gefunden: " + ", ".join(missing), file=sys.stderr)
-        return EXIT_BAD_DATA
+        raise UsageError("Datei nicht gefunden: " + ", ".join(missing))
     plan = plan_merge(data_dir, [Path(f) for f in args.dateien], aeltere=args.aeltere_abfrage,
                       vorrang=[Path(f) for f in args.vorrang])
     print(describe(plan))
     print()
     if not plan.ok:
-        _print_problems(plan.probleme, "Problem(e) – nichts übernommen, data/ ist unverändert")
-        return EXIT_BAD_DATA
+        print_problems(plan.probleme, "Problem(e) – nichts übernommen, data/ ist unverändert")
+        return ExitCode.BAD_DATA
     if not plan.aendert_etwas:
         print("Keine Änderungen – data/ bleibt, wie es ist.")
-        return EXIT_OK
+        return ExitCode.OK
     if args.dry_run:
         print("Probelauf (--dry-run): alles übernehmbar, nichts geschrieben.")
-        return EXIT_OK
+        return ExitCode.OK
     backup = apply_merge(data_dir, plan)
     print(f"Übernommen in {data_dir / 'massnahmen.csv'}; vorheriger Stand in {backup}.")
     print(f"Weiter mit: berichtswerk check --data {data_dir}  und  berichtswerk build --data {data_dir}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
-def cmd_freeze(args: argparse.Namespace) -> int:
-    from .ausgaben import freeze
-    from .errors import DataError
+def cmd_freeze(args: argparse.Namespace) -> ExitCode:
+    from berichtswerk.runde.einfrieren import freeze
 
-    data_dir = _data_dir_or_none(args.data)
-    if data_dir is None:
-        return EXIT_BAD_DATA
+    data_dir = data_dir_of(args)
     try:
         target = freeze(data_dir, args.name)
     except DataError as exc:
-        _print_problems(exc.problems, "Problem(e) – nichts eingefroren")
-        return EXIT_BAD_DATA
+        print_problems(exc.problems, "Problem(e) – nichts eingefroren")
+        return ExitCode.BAD_DATA
     print(f"Ausgabe {args.name} eingefroren: {target} (Prüfsummen in {target / 'manifest.json'}).")
     print(f"Ein späterer Bericht vergleicht mit ihr über „vergleich_mit: \"{args.name}\"“ in bericht.yaml.")
-    return EXIT_OK
+    return ExitCode.OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], ExitCode]] = {
+    "check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new, "anpassen": cmd_customise,
+    "abfrage": cmd_query, "einlesen": cmd_read_in, "einfrieren": cmd_freeze, "vorschau": cmd_preview,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"check": cmd_check, "build": cmd_build, "gliederung": cmd_outline, "neu": cmd_new,
-                "abfrage": cmd_query, "einlesen": cmd_read_in, "einfrieren": cmd_freeze, "vorschau": cmd_preview}
     try:
-        return commands[args.command](args)
-    except OSError as exc:  # disk full, permissions, a file vanished: a sentence, not a traceback
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        print(f"Abgebrochen: {exc.strerror or exc}{where}. Bitte Speicherplatz und Rechte prüfen und erneut "
-              "starten.", file=sys.stderr)
-        return EXIT_BAD_DATA
+        return int(COMMANDS[args.command](args))
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return ExitCode.BAD_DATA
+    except DataError as exc:
+        print_problems(exc.problems, "Problem(e)")
+        return ExitCode.BAD_DATA
+    except OutputUnwritable as exc:
+        print(exc, file=sys.stderr)
+        return ExitCode.OUTPUT_UNWRITABLE
+    except OSError as exc:  # disk full, no rights: a sentence, not a traceback
+        print(os_error_text(exc), file=sys.stderr)
+        return ExitCode.OUTPUT_UNWRITABLE
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from berichtswerk import korrekturen
+from berichtswerk.data import korrekturen
 from conftest import DATA_DIR, PROJECT_ROOT
 
 SOURCE = PROJECT_ROOT.parent / "shared" / "seeds" / "002_73551bb98ae2eb86.txt"

@@ -9,13 +9,12 @@ import struct
 from pathlib import Path
 
 import pytest
+import quelltext
 import yaml
-from berichtswerk import markdown
-from berichtswerk.build import BuildOptions, run_build
+from berichtswerk.build.pipeline import BuildOptions, run_build
+from berichtswerk.markup import markdown
 from bs4 import BeautifulSoup
 from conftest import DATA_DIR, need_browser
-
-import quelltext
 
 FIELDS = ["3.1 Partizipation und Teilhabe", "3.2 Willkommenskultur", "3.3 Geflüchtete", "3.4 Bildung und Sprache",
           "3.5 Wirtschaft und Arbeit", "3.6 Gesundheit und Pflege", "3.7 Vernetzung", "3.8 Interkulturelle Öffnung"]
@@ -59,7 +58,7 @@ def test_every_citation_links_to_its_appendix_row(soup: BeautifulSoup) -> None:
 
 def test_no_text_of_the_data_is_lost(soup: BeautifulSoup) -> None:
     """Every paragraph and footnote of the prose in data/ (after the corrections list) is in the report."""
-    from berichtswerk import korrekturen
+    from berichtswerk.data import korrekturen
 
     soup = copy.copy(soup)
     for marker in soup.select("sup.fussnote"):
@@ -105,7 +104,7 @@ def test_pdf_toc_pages_and_bookmarks(built: Path) -> None:
 
 
 def test_axe_finds_no_wcag_violation(built: Path) -> None:
-    from berichtswerk import browser
+    from werkzeuge import browser
 
     need_browser()
     violations = browser.axe_audit(built / "bericht.html")
@@ -113,12 +112,10 @@ def test_axe_finds_no_wcag_violation(built: Path) -> None:
 
 
 def test_pdf_passes_pdfua1_and_no_text_leaves_the_text_area(built: Path) -> None:
+    from berichtswerk.checks import pdfua
     from pdfstruktur import read_structure, words_outside_text_area
-    from test_pdfua import PAGE_MARGIN_MM, need_pdftotext, need_verapdf
-
-    from berichtswerk import verapdf
-
     from pypdf import PdfReader
+    from test_pdfua import PAGE_MARGIN_MM, need_pdftotext, need_verapdf
 
     pages = " ".join(re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(built / "bericht.pdf").pages)
     assert re.search(r"11 Vgl\. u\. a\. Koopmans", pages) and re.search(r"7 https://www\.bpb\.de/nach", pages)
@@ -128,7 +125,7 @@ def test_pdf_passes_pdfua1_and_no_text_leaves_the_text_area(built: Path) -> None
     checked, outside = words_outside_text_area(built / "bericht.pdf", PAGE_MARGIN_MM)
     assert checked > 10000 and outside == [], outside[:10]
     need_verapdf()
-    result = verapdf.validate(built / "bericht.pdf", "ua1")
+    result = pdfua.validate(built / "bericht.pdf", "ua1")
     assert result.konform and result.fehler == {}, result.describe()
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from berichtswerk.drucksachen import Drucksache
-from berichtswerk.load import ReportData, load_measures
+from berichtswerk.data.drucksachen import Drucksache
+from berichtswerk.data.load import load_measures
+from berichtswerk.data.report_data import ReportData
 from conftest import DATA_DIR
 
 # Numbering of appendix 6.1: each Handlungsfeld holds a contiguous range of Nr.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from berichtswerk.checks.data_folder import check_data
 from berichtswerk.cli import main
-from berichtswerk.validation import check_data
 from conftest import DATA_DIR, read_rows, row_of, write_rows
 
 

@@ -1,0 +1,178 @@
+"""What a section notebook displays: prose fragments, tables and figures, each as one rich output.
+
+Every block carries two renderings in its MIME bundle:
+- ``text/html`` for JupyterLab: the block wrapped in ``<div class="bw">`` with its own scoped stylesheet,
+  so it reads correctly without the report's stylesheet (what analysts see is what the report shows);
+- ``application/vnd.berichtswerk.html`` for the assembler: the bare markup the report typesets.
+Tables add their data (``application/vnd.berichtswerk.tabelle+json``) and figures their SVG and a 300-dpi
+PNG, so the design handoff takes both from the executed notebooks – there is no second registry."""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types
+
+from berichtswerk.core.formats import datum, zahl
+from berichtswerk.core.mime import HTML_MIME, TABLE_MIME
+from berichtswerk.markup import templating, theme
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def notebook_html(body: str, farbe: str | None = None) -> str:
+    """The block as JupyterLab shows it: scoped styles, the field's colour, then the markup."""
+    style = f' style="--hf-farbe: {farbe}"' if farbe else ""
+    return f'<div class="bw"{style}><style>{theme.notebook_css()}</style>\n{body}\n</div>'
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Report markup (already escaped/sanitised) as a displayable block."""
+
+    html: str
+    farbe: str | None = None
+    text: str = ""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        data = {"text/html": notebook_html(self.html, self.farbe), HTML_MIME: self.html,
+                "text/plain": self.text or "[Berichtsabschnitt]"}
+        return data, {"berichtswerk": {"art": "fragment"}}
+
+    def __add__(self, other: Fragment) -> Fragment:
+        return Fragment(self.html + "\n" + other.html, self.farbe or other.farbe, self.text)
+
+
+@dataclass(frozen=True)
+class Tabelle:
+    """A table of the report: accessible markup plus its data for the design team."""
+
+    titel: str | None
+    name: str | None
+    spalten: list[str]
+    zeilen: list[list[Any]]
+    html: str
+    farbe: str | None = None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        payload = {"titel": self.titel, "name": self.name, "spalten": self.spalten, "zeilen": self.zeilen}
+        data = {"text/html": notebook_html(self.html, self.farbe), HTML_MIME: self.html, TABLE_MIME: payload,
+                "text/plain": f"[Tabelle: {self.titel or 'ohne Titel'}, {len(self.zeilen)} Zeilen]"}
+        return data, {"berichtswerk": {"art": "tabelle", "titel": self.titel, "name": self.name}}
+
+
+@dataclass(frozen=True)
+class Abbildung:
+    """A figure of the report: vector SVG, its caption and its text alternative.
+
+    ``alt`` may be missing while an analyst works; the block then says so in JupyterLab, and the build
+    refuses it (WCAG 1.1.1)."""
+
+    svg: str
+    titel: str | None
+    alt: str | None
+    name: str | None
+    png: bytes = field(default=b"", repr=False)
+    farbe: str | None = None
+
+    @property
+    def html(self) -> str:
+        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return templating.render("abschnitt", "abbildung", src=src, titel=self.titel, alt=self.alt, name=self.name)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        shown = self.html
+        if not self.alt:
+            shown += templating.render("abschnitt", "warnung", text="Diese Abbildung hat keine Textalternative. Bitte "
+                                       "„#| fig-alt: …“ in die erste Zeile der Zelle schreiben – ohne sie "
+                                       "bricht der Build ab.")
+        data = {"text/html": notebook_html(shown, self.farbe), HTML_MIME: self.html,
+                "image/svg+xml": self.svg, "text/plain": f"[Abbildung: {self.titel or self.alt or 'ohne Titel'}]"}
+        if self.png:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        meta = {"berichtswerk": {"art": "abbildung", "titel": self.titel, "alt": self.alt, "name": self.name}}
+        return data, meta
+
+
+# --- conversion of what analysts produce ------------------------------------------------------------
+
+
+def figure_svg(fig: Figure) -> str:
+    """Deterministic SVG (fixed ids, no date) with real text, so caches and the PDF stay stable."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def figure_png(fig: Figure, dpi: int = 300) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None},
+                facecolor="white")
+    return buffer.getvalue()
+
+
+def abbildung_aus_figure(fig: Figure, titel: str | None, alt: str | None, name: str | None,
+                         farbe: str | None = None) -> Abbildung:
+    return Abbildung(figure_svg(fig), titel, alt, name, figure_png(fig), farbe)
+
+
+def _is_default_index(frame: pd.DataFrame) -> bool:
+    index = frame.index
+    return (isinstance(index, pd.RangeIndex) and index.name is None and index.start == 0
+            and index.step == 1)
+
+
+def _column_label(label: Any) -> str:
+    if isinstance(label, tuple):
+        return " – ".join(str(p) for p in label if str(p))
+    return str(label)
+
+
+def _formatter(series: pd.Series):
+    """German formatting per column: integers without, other numbers with two decimals."""
+    if types.is_bool_dtype(series):
+        return lambda v: "ja" if v else "nein"
+    if types.is_numeric_dtype(series):
+        values = [float(v) for v in series.dropna()]
+        # as many decimals as the column needs, at most two: 37.5 → "37,5", 3.0 → "3"
+        places = next((d for d in (0, 1) if all(round(v, d) == round(v, 2) for v in values)), 2)
+        return lambda v: zahl(v, places)
+    if types.is_datetime64_any_dtype(series):
+        return lambda v: datum(pd.Timestamp(v).date())
+    return lambda v: str(v)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able cell value for the design handoff (numbers stay numbers)."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (int, float, str, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def tabelle_aus_frame(frame: pd.DataFrame, titel: str | None = None, name: str | None = None,
+                      farbe: str | None = None) -> Tabelle:
+    """An accessible report table from a DataFrame: caption, ``th scope``, German numbers, no inline
+    styles, and no index column unless the index carries meaning (a name or non-default labels)."""
+    keep_index = not _is_default_index(frame)
+    shown = frame.reset_index() if keep_index else frame
+    columns = [_column_label(c) for c in shown.columns]
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+               for c in shown.columns]
+    formats = [_formatter(shown[c]) for c in shown.columns]
+    rows_plain = [[_plain(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    rows_text = [["–" if v is None else fmt(v) for v, fmt in zip(row, formats, strict=True)]
+                 for row in rows_plain]
+    html = templating.render("abschnitt", "tabelle", titel=titel, spalten=columns, zeilen=rows_text, numerisch=numeric)
+    return Tabelle(titel, name, columns, rows_plain, html, farbe)

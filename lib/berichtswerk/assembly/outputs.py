@@ -1,0 +1,84 @@
+"""Assemble executed sections into the deliverables, written into a folder the build publishes when
+complete (:mod:`berichtswerk.build.publish`): ``bericht.html``, one HTML file per chapter under
+``kapitel/``, the design handoff (``design/``, ``design.zip``) and ``bericht.pdf``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from berichtswerk.assembly.exporters.html import ReportHTMLExporter
+from berichtswerk.assembly.handoff import export_design, zip_folder
+from berichtswerk.assembly.merge import merge
+from berichtswerk.assembly.pdf import render as pdf
+from berichtswerk.core.files import atomic_write
+from berichtswerk.core.hashing import digest
+from berichtswerk.data.documents import handlungsfeld_farben, load_bericht, load_text
+from berichtswerk.data.gliederung import Structure
+
+_HREF_FRAGMENT = re.compile(r'href="#([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+@dataclass
+class Assembled:
+    written: list[Path]
+    hinweise: list[str] = field(default_factory=list)
+    aus_zwischenspeicher: list[str] = field(default_factory=list)   # copied from the cache, not made anew
+
+
+def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
+    """Links to anchors that are not in this chapter point into the full report instead."""
+    ids = set(_ID.findall(markup))
+    return _HREF_FRAGMENT.sub(
+        lambda m: m.group(0) if m.group(1) in ids else f'href="../{report_name}#{m.group(1)}"', markup)
+
+
+def merged_report(structure: Structure, executed: dict[str, Any], data_dir: Path) -> Any:
+    """The report as one notebook: structure order, prose texts, executed sections."""
+    texts = {c.text: load_text(c.text, data_dir) for c in structure.chapters if c.text}
+    return merge(structure, texts, executed, load_bericht(data_dir), handlungsfeld_farben(data_dir))
+
+
+def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Path, formats: set[str],
+                   staging: Path, cache: Path, force: bool = False) -> Assembled:
+    """Write every requested output into ``staging``; return the paths relative to it.
+
+    Formats: ``html`` (report page, chapter pages, design handoff and its zip), ``pdf``, and ``seite``
+    – the report page alone, which is all the preview shows.
+
+    The PDF is cached by the HTML it is laid out from and by everything else that shapes it
+    (:func:`berichtswerk.assembly.pdf.render.shaping`); ``force`` lays it out anew."""
+    exporter = ReportHTMLExporter()
+    markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
+    result = Assembled([], list(resources.get("hinweise", [])))
+    if formats & {"html", "seite"}:
+        (staging / "bericht.html").write_text(markup, encoding="utf-8")
+        result.written.append(Path("bericht.html"))
+    if "html" in formats:
+        chapters = staging / "kapitel"
+        chapters.mkdir()
+        titel = resources["bericht"].get("titel", "")
+        for chapter, body in resources["kapitel_html"]:
+            page = exporter.chapter_page(standalone_chapter(body), resources,
+                                         f"{titel} – {chapter['nummer'] or ''} {chapter['titel']}".replace("  ", " "))
+            (chapters / f"{chapter['datei']}.html").write_text(page, encoding="utf-8")
+        export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force)
+        zip_folder(staging / "design", staging / "design.zip", cache / "design")
+        result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
+    if "pdf" in formats:
+        pdf_cache = cache / "pdf"
+        pdf_cache.mkdir(parents=True, exist_ok=True)
+        cached = pdf_cache / f"{digest(markup, pdf.shaping())[:32]}.pdf"
+        if force or not cached.is_file():
+            for old in pdf_cache.glob("*.pdf"):
+                old.unlink(missing_ok=True)
+            atomic_write(cached, pdf.html_to_pdf(markup))
+        else:
+            result.aus_zwischenspeicher.append("bericht.pdf")
+        shutil.copyfile(cached, staging / "bericht.pdf")
+        result.written.append(Path("bericht.pdf"))
+    return result

@@ -1,0 +1,1 @@
+"""The PDF of the report: layout (:mod:`.render`) and PDF/UA structure tags (:mod:`.tagging`)."""

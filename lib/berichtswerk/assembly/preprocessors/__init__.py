@@ -1,0 +1,2 @@
+"""nbconvert preprocessors of the report, one job each: executed cells to report content
+(:mod:`.content`), headings, numbers, cross-references and footnotes (:mod:`.numbering`)."""

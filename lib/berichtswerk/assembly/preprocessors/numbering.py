@@ -1,0 +1,151 @@
+"""Headings, numbers and the table of contents, decided in one pass over the report in order.
+
+Chapter headings come from the structure (raw cells carrying ``metadata.berichtswerk.kapitel``); every
+other heading is relative to the chapter it stands in (``h2`` = first level below it) and is shifted
+to its absolute level here. Headings down to the structure's ``tiefe`` are numbered (unless marked
+``unnumbered``) and listed in the table of contents (unless ``unlisted``). Then ``@sec-…``
+cross-references become "Kapitel N" links – so moving a chapter renumbers it everywhere. Footnotes are
+numbered once for the whole report, in reading order (as the printed edition numbers them)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Int
+
+from berichtswerk.markup.markdown import footnote_marker, slug
+
+HEADING = re.compile(r"<h([1-6])((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>(.*?)</h\1>", re.DOTALL)
+ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
+TAG = re.compile(r"<[^>]+>")
+CROSS_REF = re.compile(r'<a class="querverweis" href="#([^"]+)">[^<]*</a>')
+FOOTNOTE_REF = re.compile(r'<sup class="fussnote"><a href="#fn-([^"]+)"( id="fnref-[^"]+")?[^>]*>\d+</a></sup>')
+FOOTNOTE_ITEM = re.compile(r'(<li id="fn-([^"]+)" value=")\d+(")')
+
+
+def plain(markup: str) -> str:
+    return html.unescape(TAG.sub("", markup)).strip()
+
+
+class NumberingPreprocessor(Preprocessor):
+    """Put ``resources["toc"]`` (level, id, text) and number every heading; chapters wrap in
+    ``<section>``; ``resources["kapitel_html"]`` keeps each chapter's own markup for chapter files."""
+
+    toc_depth = Int(2, help="Überschriften bis zu dieser Ebene werden nummeriert und verzeichnet").tag(config=True)
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        depth = int(nb.metadata.get("berichtswerk", {}).get("toc_tiefe", self.toc_depth))
+        toc: list[dict[str, Any]] = []
+        ids: set[str] = set()
+        numbers: dict[str, str] = {}
+        state = {"ebene": 1, "pfad": [], "nummeriert": True, "kapitel": None}
+        chapters: list[tuple[dict[str, Any], list[str]]] = []
+        _number_footnotes(nb)
+
+        def unique(ident: str) -> str:
+            base, n = ident or "abschnitt", 2
+            while ident in ids or not ident:
+                ident = f"{base}-{n}"
+                n += 1
+            ids.add(ident)
+            return ident
+
+        def content_heading(match: re.Match[str]) -> str:
+            level, attrs, inner = int(match.group(1)), dict(ATTR.findall(match.group(2))), match.group(3)
+            classes = attrs.get("class", "").split()
+            absolute = min(6, state["ebene"] + max(level, 2) - 1) if state["kapitel"] else level
+            number = None
+            if absolute <= depth and "unnumbered" not in classes and state["nummeriert"]:
+                path = state["pfad"][: absolute - 1]
+                path += [0] * (absolute - 1 - len(path))
+                previous = state["pfad"][absolute - 1] if len(state["pfad"]) >= absolute else 0
+                state["pfad"] = [*path, previous + 1]
+                number = ".".join(str(p) for p in state["pfad"])
+            chapter_id = state["kapitel"]["id"] if state["kapitel"] else "bericht"
+            ident = unique(attrs.get("id") or f"{chapter_id}-{slug(plain(inner))}")
+            text = f"{number} {inner}" if number else inner
+            if number:
+                numbers[ident] = number
+            if absolute <= depth and "unlisted" not in classes:
+                toc.append({"level": absolute, "id": ident, "text": plain(text)})
+            class_attr = f' class="{" ".join(classes)}"' if classes else ""
+            return f'<h{absolute} id="{ident}"{class_attr}>{text}</h{absolute}>'
+
+        for cell in nb.cells:
+            info = cell.get("metadata", {}).get("berichtswerk", {})
+            chapter = info.get("kapitel")
+            if chapter:
+                state.update(ebene=chapter["ebene"], kapitel=chapter, nummeriert=bool(chapter.get("nummer")))
+                state["pfad"] = [int(p) for p in chapter["nummer"].split(".")] if chapter.get("nummer") else []
+                ident = unique(f"sec-{chapter['id']}")
+                title = html.escape(chapter["titel"])
+                text = f"{chapter['nummer']} {title}" if chapter.get("nummer") else title
+                if chapter.get("nummer"):
+                    numbers[ident] = chapter["nummer"]
+                if chapter["ebene"] <= depth:
+                    toc.append({"level": chapter["ebene"], "id": ident, "text": plain(text)})
+                level = min(chapter["ebene"], 6)
+                cell.source = f'<h{level} id="{ident}" class="abschnitt__titel">{text}</h{level}>'
+                chapters.append((chapter, [cell.source]))
+                continue
+            cell.source = HEADING.sub(content_heading, cell.source)
+            if chapters:
+                chapters[-1][1].append(cell.source)
+
+        problems = resources.setdefault("hinweise", [])
+
+        def resolve(match: re.Match[str]) -> str:
+            target = match.group(1)
+            if target in numbers:
+                return f'<a class="querverweis" href="#{target}">Kapitel {numbers[target]}</a>'
+            if target in ids:
+                return f'<a class="querverweis" href="#{target}">Kapitel</a>'
+            problems.append(f"Verweis @{target}: dieses Kapitel gibt es nicht (erwartet @sec-<id> aus gliederung.yaml "
+                            "oder einer Überschrift mit {#sec-…})")
+            return f"@{html.escape(target)}"
+
+        for cell in nb.cells:
+            cell.source = CROSS_REF.sub(resolve, cell.source)
+        resources["toc"] = toc
+        resources["kapitel_html"] = [(chapter, f"{section_start(chapter)}\n{CROSS_REF.sub(resolve, chr(10).join(parts))}\n</section>")
+                                     for chapter, parts in chapters]
+        _wrap_sections(nb)
+        return nb, resources
+
+
+def _number_footnotes(nb: Any) -> None:
+    """Each section numbers its notes from 1; here they get one number each, report-wide."""
+    numbers: dict[str, int] = {}
+
+    def reference(match: re.Match[str]) -> str:
+        number = numbers.setdefault(match.group(1), len(numbers) + 1)
+        return footnote_marker(match.group(1), number, first=bool(match.group(2)))
+
+    for cell in nb.cells:
+        cell.source = FOOTNOTE_REF.sub(reference, cell.source)
+    for cell in nb.cells:
+        cell.source = FOOTNOTE_ITEM.sub(
+            lambda m: f"{m.group(1)}{numbers[m.group(2)]}{m.group(3)}" if m.group(2) in numbers else m.group(0),
+            cell.source)
+
+
+def section_start(chapter: dict[str, Any]) -> str:
+    classes = " ".join(["kapitel", f"kapitel--ebene-{chapter['ebene']}", chapter.get("klasse", "")]).strip()
+    return f'<section class="{html.escape(classes)}" aria-labelledby="sec-{html.escape(chapter["id"])}">'
+
+
+def _wrap_sections(nb: Any) -> None:
+    """Each chapter's cells inside one ``<section>`` (flat: sub-chapters are siblings, so each chapter
+    is also a complete chapter file)."""
+    open_section = False
+    for cell in nb.cells:
+        chapter = cell.get("metadata", {}).get("berichtswerk", {}).get("kapitel")
+        if chapter:
+            prefix = "</section>\n" if open_section else ""
+            cell.source = f"{prefix}{section_start(chapter)}\n{cell.source}"
+            open_section = True
+    if open_section and nb.cells:
+        nb.cells[-1].source += "\n</section>"

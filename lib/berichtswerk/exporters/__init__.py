@@ -1,7 +1,0 @@
-"""nbconvert exporters for the report (registered as ``berichtswerk_html`` and ``berichtswerk_pdf``,
-so ``jupyter nbconvert --to berichtswerk_pdf merged.ipynb`` works too)."""
-
-from .html import ReportHTMLExporter
-from .pdf import ReportPDFExporter
-
-__all__ = ["ReportHTMLExporter", "ReportPDFExporter"]

@@ -1,0 +1,1 @@
+"""Developer and test tooling: browser checks, screenshots (outside the installed package)."""
