@@ -27,7 +27,7 @@ check: $(STAMP) ## Daten in data/ prüfen
 	$(BIN)/berichtswerk check
 
 test: $(STAMP) ## Tests ausführen: Import-Verträge der Schichten (import-linter), dann pytest
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 lab: $(STAMP) ## JupyterLab im Projektordner starten (data/ und notebooks/ sichtbar)

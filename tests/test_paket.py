@@ -8,17 +8,20 @@ Also: ``environment.yml`` declares what ``pyproject.toml`` declares."""
 from __future__ import annotations
 
 import os
+import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, Live, until
 
 SITECUSTOMIZE = '''
 import os, sys
@@ -50,13 +53,21 @@ class Outside:
         self.log = log
 
     def run(self, *args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+        command, env = self._command(args)
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+    def start(self, *args: str, cwd: Path) -> Live:
+        command, env = self._command(args)
+        return Live(command, cwd=cwd, env=env)
+
+    def _command(self, args: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
         command = [str(self.bin / args[0]), *args[1:]]
         if can_hide_checkout():
             command = ["unshare", "--mount", "--", "sh", "-c", 'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"',
                        str(PROJECT_ROOT), *command]
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "BERICHTSWERK_DATA")}
         env.update(PATH=f"{self.bin}:{env.get('PATH', '')}", BERICHTSWERK_OEFFNUNGEN=str(self.log))
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        return command, env
 
     def ok(self, *args: str, cwd: Path, timeout: int = 900) -> str:
         result = self.run(*args, cwd=cwd, timeout=timeout)
@@ -154,6 +165,24 @@ def test_a_report_folder_anywhere_builds_with_the_installed_tool(installed: Outs
     installed.ok("jupyter", "nbconvert", "--to", "berichtswerk_html", "feld.ipynb", cwd=tmp_path)
     page = (tmp_path / "feld.html").read_text(encoding="utf-8")
     assert "Ein Absatz, den nur dieser Bericht hat." in page and 'class="abschnitt__titel"' in page
+
+    # the yearly round and the preview, in the same folder
+    log = installed.ok("berichtswerk", "abfrage", "--out", str(tmp_path / "abfrage"), cwd=report)
+    workbooks = sorted((tmp_path / "abfrage").glob("*.xlsx"))
+    assert workbooks and "Verzeichnet in" in log
+    assert "Keine Änderungen" in installed.ok("berichtswerk", "einlesen", str(workbooks[0]), cwd=report)
+    installed.ok("berichtswerk", "einfrieren", "2025", cwd=report)
+    assert json.loads((report / "ausgaben" / "2025" / "manifest.json").read_text())["ausgabe"] == "2025"
+    preview = installed.start("berichtswerk", "vorschau", "--port", "0", cwd=report)
+    try:
+        url = preview.wait_for("Vorschau: http://", 120).split("Vorschau: ", 1)[1].split()[0]
+        until(lambda: json.loads(urllib.request.urlopen(url + "__vorschau/stand", timeout=10).read())["ok"], 180,
+              "die Vorschau hat gebaut")
+        assert "Ein Absatz, den nur dieser Bericht hat." in urllib.request.urlopen(url, timeout=10).read().decode()
+    finally:
+        preview.process.send_signal(signal.SIGINT)
+        code, output = preview.finish(60)
+    assert code == 0 and "Vorschau beendet" in output and "Traceback" not in output
 
     assert installed.checkout_files_opened() == []  # nothing of the checkout was read
 

@@ -2,7 +2,7 @@
 ``abfrage`` → ``einlesen`` → ``einfrieren``, and ``vorschau`` (a live preview).
 
 Every command begins the same way (:func:`data_dir_of`, :func:`output_dir_of`), prints problems the
-same way (:func:`print_problems`) and ends with an :class:`~berichtswerk.core.exitcodes.ExitCode`.
+same way (:func:`~berichtswerk.core.errors.print_problems`) and ends with an :class:`~berichtswerk.core.exitcodes.ExitCode`.
 A user's mistake is one German sentence, never a traceback. Heavy imports (pandas, papermill,
 WeasyPrint) happen inside the commands so that ``--help`` and a no-op rebuild stay fast."""
 
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from berichtswerk import __version__
-from berichtswerk.core.errors import BerichtswerkError, DataError, Problem, os_error_text
+from berichtswerk.core.errors import BerichtswerkError, DataError, os_error_text, print_problems
 from berichtswerk.core.exitcodes import ExitCode, help_text
 from berichtswerk.core.paths import default_output_dir, find_data_dir
 
@@ -242,13 +242,6 @@ def output_dir_of(value: str | None, data_dir: Path) -> Path:
         raise OutputUnwritable(f"Ausgabeordner {out_dir} ist nicht nutzbar ({reason}) – bitte mit --out einen "
                                "beschreibbaren Ordner angeben.") from None
     return out_dir
-
-
-def print_problems(problems: list[Problem], heading: str) -> None:
-    """"N <heading>:" and one line per problem, on stderr."""
-    print(f"{len(problems)} {heading}:", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
 
 
 # --- the commands -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from berichtswerk.core.textfiles import parse_yaml
 from berichtswerk.abschnitt.blocks import (
     Abbildung,
     Tabelle,
@@ -44,7 +45,7 @@ def cell_options(source: str) -> dict[str, Any]:
     if not lines:
         return {}
     try:
-        parsed = yaml.safe_load("\n".join(lines))
+        parsed = parse_yaml("\n".join(lines))
     except yaml.YAMLError:
         return {}
     return parsed if isinstance(parsed, dict) else {}

@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
 from berichtswerk.core.versions import version
 from berichtswerk.markup import templating
@@ -50,7 +51,7 @@ def table_csv(columns: list[str], rows: list[list[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(path: Path, title: str, columns: list[str], rows: list[list[Any]]) -> None:
+def xlsx_bytes(title: str, columns: list[str], rows: list[list[Any]]) -> bytes:
     """One sheet; every text cell is stored as text (never as a formula)."""
     book = Workbook()
     sheet = book.active
@@ -61,7 +62,9 @@ def write_xlsx(path: Path, title: str, columns: list[str], rows: list[list[Any]]
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def _xlsx_shaping() -> str:
@@ -102,7 +105,7 @@ def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str
         (table_dir / f"{name}.csv").write_bytes(data)
         xlsx = cache / f"{digest(data, shaping)[:32]}.xlsx"
         if force or not xlsx.is_file():
-            write_xlsx(xlsx, table.get("titel") or name, table["spalten"], table["zeilen"])
+            atomic_write(xlsx, xlsx_bytes(table.get("titel") or name, table["spalten"], table["zeilen"]))
         shutil.copyfile(xlsx, table_dir / f"{name}.xlsx")
         written += [Path("tabellen") / f"{name}.csv", Path("tabellen") / f"{name}.xlsx"]
 
@@ -128,7 +131,7 @@ def zip_folder(folder: Path, archive: Path, cache: Path | None = None) -> None:
     if cached is not None:
         for old in cached.parent.glob("*.zip"):
             old.unlink(missing_ok=True)
-        shutil.copyfile(archive, cached)
+        atomic_write(cached, archive.read_bytes())
 
 
 def _liesmich(bericht: dict[str, Any], resources: dict[str, Any], css: str) -> str:

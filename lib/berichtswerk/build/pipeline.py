@@ -34,7 +34,7 @@ from berichtswerk.build.manifest import CACHE_DIR, read_manifest, write_manifest
 from berichtswerk.build.plan import assembly_key, plan_sections, static_key, validation_key
 from berichtswerk.build.progress import Progress, log
 from berichtswerk.build.publish import PUBLISHED, current, publish, remove_unpublished, staging_dir
-from berichtswerk.core.errors import BuildInterrupted, DeadlineExceeded, os_error_text
+from berichtswerk.core.errors import BuildInterrupted, DeadlineExceeded, os_error_text, print_problems
 from berichtswerk.core.exitcodes import ExitCode
 from berichtswerk.core.hashing import data_digest, file_digest
 from berichtswerk.core.paths import report_dir
@@ -117,10 +117,8 @@ def _check(options: BuildOptions, manifest: dict[str, Any], data_fp: str) -> boo
     for problem in result.hinweise:
         print(f"Hinweis: {problem}")
     if not result.ok:
-        print(f"Build abgebrochen: {len(result.fehler)} Problem(e) in den Daten ({options.data_dir}). "
-              "Kein Abschnitt wurde ausgeführt.", file=sys.stderr)
-        for problem in result.fehler:
-            print(f"  - {problem}", file=sys.stderr)
+        print_problems(result.fehler, f"Problem(e) in den Daten ({options.data_dir}) – Build abgebrochen, kein "
+                       "Abschnitt wurde ausgeführt")
         return False
     manifest["validiert"] = validated
     return True

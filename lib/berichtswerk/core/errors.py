@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,6 +60,13 @@ class BuildInterrupted(BerichtswerkError):
 
 class DeadlineExceeded(BerichtswerkError):
     """The build's overall time limit (``--frist``) ran out."""
+
+
+def print_problems(problems: list[Problem], heading: str) -> None:
+    """"N <heading>:" and one line per problem, on stderr – how every command lists problems."""
+    print(f"{len(problems)} {heading}:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

@@ -9,7 +9,6 @@ by content), executes its notebook there and returns the executed notebook's tex
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import tarfile
@@ -18,6 +17,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from berichtswerk.core.hashing import digest
 from berichtswerk.core.paths import DATA_FOLDER, NOTEBOOK_FOLDER, own_notebook_dir
 from berichtswerk.data.ausgaben import EDITIONS_DIR, editions_dir
 from berichtswerk.execution.jobs import Job, Outcome, StatusCallback, run_job
@@ -42,8 +42,7 @@ def pack_data(data_dir: Path) -> bytes:
 
 def unpacked(archive: bytes) -> Path:
     """The archive's data folder on this worker (unpacked once per content)."""
-    digest = hashlib.sha256(archive).hexdigest()[:16]
-    root = Path(tempfile.gettempdir()) / f"berichtswerk-daten-{digest}"
+    root = Path(tempfile.gettempdir()) / f"berichtswerk-daten-{digest(archive)[:16]}"
     if not (root / ".vollstaendig").is_file():
         staging = Path(tempfile.mkdtemp(prefix=f"{root.name}-", dir=root.parent))
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import hashlib
 import io
 import re
 import shutil
@@ -27,6 +26,7 @@ from openpyxl import load_workbook
 from berichtswerk.checks.data_folder import check_data
 from berichtswerk.core.errors import Problem
 from berichtswerk.core.files import atomic_write
+from berichtswerk.core.hashing import file_digest
 from berichtswerk.core.paths import report_dir
 from berichtswerk.data import drucksachen, schema
 from berichtswerk.data.documents import load_bericht
@@ -112,7 +112,7 @@ def read_return(path: Path) -> Return:
     """Read a workbook as the unit left it; structural problems (not our workbook, a column renamed,
     a locked Nr. edited) go into ``probleme``, located by file, sheet, Excel row and column."""
     raw = path.read_bytes()
-    result = Return(path, hashlib.sha256(raw).hexdigest())
+    result = Return(path, file_digest(path))
 
     def problem(message: str, expected: str = "", **where: Any) -> None:
         result.probleme.append(Problem(path.name, message, expected, **where))

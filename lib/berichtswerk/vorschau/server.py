@@ -14,7 +14,6 @@ made from is saved, and swapped into the open page in place (``quarto preview``,
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import signal
@@ -37,6 +36,7 @@ from berichtswerk.build.pipeline import (
     start_executor,
 )
 from berichtswerk.core.exitcodes import ExitCode
+from berichtswerk.core.hashing import file_digest
 from berichtswerk.core.paths import package_path
 from berichtswerk.core.processes import kill_descendants
 from berichtswerk.data.gliederung import load_structure
@@ -107,7 +107,7 @@ class Preview:
         seconds = round(time.perf_counter() - started, 2)
         if code == ExitCode.OK:
             page = self.site / "bericht.html"
-            digest = hashlib.sha256(page.read_bytes()).hexdigest()[:16] if page.is_file() else ""
+            digest = (file_digest(page) or "")[:16]
             self.publish(ok=True, seite=digest, titel="", meldung="", sekunden=seconds)
         elif code != ExitCode.INTERRUPTED:
             self.publish(ok=False, titel=BUILD_WORDS.get(code, code.meaning),
