@@ -26,9 +26,9 @@ report: $(STAMP) ## Bericht bauen: outputs/bericht.html, outputs/bericht.pdf, ou
 check: $(STAMP) ## Daten in data/ prüfen
 	$(BIN)/berichtswerk check
 
-test: $(STAMP) ## Tests ausführen: Import-Verträge der Schichten (import-linter), dann pytest
+test: $(STAMP) ## Tests ausführen: Import-Verträge der Schichten (import-linter), dann pytest auf allen Kernen
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lab: $(STAMP) ## JupyterLab im Projektordner starten (data/ und notebooks/ sichtbar)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)"
