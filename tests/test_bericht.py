@@ -73,13 +73,13 @@ def test_everything_the_analyst_made_reaches_the_report(beispiel_soup: Beautiful
     assert "Die Auswertung zeigt, wie sich die Maßnahmen" in text          # Markdown cell
     assert chapter.find("h2").get_text() == "3.1 Verteilung nach Handlungsfeld"
     table = chapter.find("table")
-    assert table.caption.get_text() == "Maßnahmen je Handlungsfeld"
+    assert table.caption.get_text() == "Tabelle 1: Maßnahmen je Handlungsfeld"
     assert [th["scope"] for th in table.thead.find_all("th")] == ["col", "col", "col"]
     assert [td.get_text() for td in table.tbody.find_all("tr")[0].find_all("td")] == ["3", "37,5"]
     figure = chapter.find("figure")
     assert figure.img["src"].startswith("data:image/svg+xml;base64,")
     assert figure.img["alt"] == "Säulendiagramm: Arbeit und Qualifizierung 3, Wohnen 3, Gesundheit 2 Maßnahmen."
-    assert figure.figcaption.get_text() == "Maßnahmen je Handlungsfeld"
+    assert figure.figcaption.get_text() == "Abbildung 4: Maßnahmen je Handlungsfeld"  # after the three fields' charts
     assert "Notiz für die Redaktion" not in beispiel_soup.get_text()          # tagged notiz
     assert "Zwischenstand" not in beispiel_soup.get_text()                    # print output
     assert not beispiel_soup.find_all("script") and not beispiel_soup.select("pre, .jp-InputArea")

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 from berichtswerk.core.paths import standard_notebook_dir
 from conftest import BEISPIEL, browser, need_tools, painted, selenium_tools, wait
@@ -138,5 +139,39 @@ def test_analyst_notebook_in_jupyterlab_shows_table_and_figure_as_the_report(lab
                          "cells": ["3", "37,5"], "svg": True,
                          "alt": "Säulendiagramm: Arbeit und Qualifizierung 3, Wohnen 3, Gesundheit 2 Maßnahmen.",
                          "caption2": "Maßnahmen je Handlungsfeld"}
+    finally:
+        driver.quit()
+
+
+def test_computed_prose_and_option_problems_show_in_jupyterlab(lab, tmp_path: Path) -> None:
+    url, token = lab
+    project = tmp_path / "projekt"  # the lab fixture's report folder
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("data_dir = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from IPython.display import Markdown, display\nfrom berichtswerk import abschnitt\n"
+                                  "daten = abschnitt.daten(data_dir)\nn = len(daten.massnahmen())"),
+        nbformat.v4.new_code_cell("display(Markdown(f\"Berechnet: **{abschnitt.zahl(n)}** Maßnahmen, \"\n"
+                                  "                 f\"{abschnitt.zahl(1234.5)} Euro je Maßnahme.\"))"),
+        nbformat.v4.new_code_cell("#| fig_alt: Tippfehler\n#| include: nein\n1 + 1"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, project / "notebooks" / "werte.ipynb")
+    driver = browser(tmp_path)
+    try:
+        run_all(driver, url, token, "werte.ipynb",
+                "return document.querySelectorAll('.jp-OutputArea .bw-warnung').length >= 2 && "
+                "!!document.querySelector('.jp-OutputArea .jp-RenderedMarkdown strong');")
+        painted(driver)
+        driver.save_screenshot(str(SCREENSHOT_DIR / "jupyterlab_werte.png"))
+        found = driver.execute_script("""
+            return {prose: document.querySelector('.jp-OutputArea .jp-RenderedMarkdown').textContent.trim(),
+                    warnings: Array.from(document.querySelectorAll('.jp-OutputArea .bw-warnung'))
+                      .map(function (w) { return w.textContent; })};""")
+        assert found["prose"] == "Berechnet: 8 Maßnahmen, 1.234,5 Euro je Maßnahme."
+        assert found["warnings"] == [
+            "Zellenoption in Zeile 1 „#| fig_alt: Tippfehler“: unbekannte Option „fig_alt“ – meinten Sie „fig-alt“? "
+            "(Hinweis)",
+            "Zellenoption in Zeile 2 „#| include: nein“: „include“ braucht true oder false (Fehler – der Build bricht "
+            "hier ab)"]
     finally:
         driver.quit()

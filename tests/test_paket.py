@@ -7,8 +7,8 @@ Also: ``environment.yml`` declares what ``pyproject.toml`` declares."""
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import re
 import shutil
 import signal

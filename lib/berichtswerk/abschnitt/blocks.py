@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.api import types
 
 from berichtswerk.core.formats import datum, zahl
-from berichtswerk.core.mime import HTML_MIME, TABLE_MIME
+from berichtswerk.core.mime import HTML_MIME, TABLE_MIME, WARNING_MIME
 from berichtswerk.markup import templating, theme
 
 if TYPE_CHECKING:
@@ -49,9 +49,19 @@ class Fragment:
         return Fragment(self.html + "\n" + other.html, self.farbe or other.farbe, self.text)
 
 
+def reference_id(prefix: str, label: str | None) -> str | None:
+    """The anchor of a labelled figure or table, as Quarto names it: ``fig-…``/``tbl-…`` (a label
+    without the prefix gets it, so ``@fig-verteilung`` finds ``#| label: verteilung`` too)."""
+    if not label:
+        return None
+    label = str(label)
+    return label if label.startswith(f"{prefix}-") else f"{prefix}-{label}"
+
+
 @dataclass(frozen=True)
 class Tabelle:
-    """A table of the report: accessible markup plus its data for the design team."""
+    """A table of the report: accessible markup plus its data for the design team. A table with a
+    caption is numbered in the report ("Tabelle 3: …"); ``kennung`` is its anchor for ``@tbl-…``."""
 
     titel: str | None
     name: str | None
@@ -59,17 +69,33 @@ class Tabelle:
     zeilen: list[list[Any]]
     html: str
     farbe: str | None = None
+    quelle: str | None = None
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        payload = {"titel": self.titel, "name": self.name, "spalten": self.spalten, "zeilen": self.zeilen}
+        payload = {"titel": self.titel, "name": self.name, "spalten": self.spalten, "zeilen": self.zeilen,
+                   "quelle": self.quelle}
         data = {"text/html": notebook_html(self.html, self.farbe), HTML_MIME: self.html, TABLE_MIME: payload,
                 "text/plain": f"[Tabelle: {self.titel or 'ohne Titel'}, {len(self.zeilen)} Zeilen]"}
-        return data, {"berichtswerk": {"art": "tabelle", "titel": self.titel, "name": self.name}}
+        return data, {"berichtswerk": {"art": "tabelle", "titel": self.titel, "name": self.name, "quelle": self.quelle}}
+
+
+@dataclass(frozen=True)
+class Teil:
+    """Where a figure stands in a group of sub-figures (``#| fig-subcap``): the group is the cell."""
+
+    gruppe: str                 # the same for every sub-figure of one cell run
+    index: int                  # 0, 1, … – "(a)", "(b)", …
+    untertitel: str | None
+    spalten: int                # sub-figures per row (``layout-ncol``)
+    titel: str | None           # the caption of the whole group (``fig-cap``)
+    kennung: str | None         # the group's anchor (``label``)
+    quelle: str | None
 
 
 @dataclass(frozen=True)
 class Abbildung:
-    """A figure of the report: vector SVG, its caption and its text alternative.
+    """A figure of the report: vector SVG, its caption, source line and text alternative. A figure with
+    a caption is numbered in the report ("Abbildung 7: …"); ``kennung`` is its anchor for ``@fig-…``.
 
     ``alt`` may be missing while an analyst works; the block then says so in JupyterLab, and the build
     refuses it (WCAG 1.1.1)."""
@@ -80,24 +106,53 @@ class Abbildung:
     name: str | None
     png: bytes = field(default=b"", repr=False)
     farbe: str | None = None
+    kennung: str | None = None
+    quelle: str | None = None
+    teil: Teil | None = None
+
+    @property
+    def src(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
     @property
     def html(self) -> str:
-        src = "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
-        return templating.render("abschnitt", "abbildung", src=src, titel=self.titel, alt=self.alt, name=self.name)
+        if self.teil is not None:
+            return templating.render("abschnitt", "teilabbildung", src=self.src, alt=self.alt,
+                                     untertitel=self.teil.untertitel, buchstabe="abcdefghijklmnopqrstuvwxyz"[
+                                         self.teil.index % 26])
+        return templating.render("abschnitt", "abbildung", src=self.src, titel=self.titel, alt=self.alt,
+                                 name=self.name, kennung=self.kennung, quelle=self.quelle)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         shown = self.html
         if not self.alt:
-            shown += templating.render("abschnitt", "warnung", text="Diese Abbildung hat keine Textalternative. Bitte "
-                                       "„#| fig-alt: …“ in die erste Zeile der Zelle schreiben – ohne sie "
-                                       "bricht der Build ab.")
+            shown += warning_html("Diese Abbildung hat keine Textalternative. Bitte „#| fig-alt: …“ in die "
+                                  "erste Zeile der Zelle schreiben – ohne sie bricht der Build ab.")
         data = {"text/html": notebook_html(shown, self.farbe), HTML_MIME: self.html,
                 "image/svg+xml": self.svg, "text/plain": f"[Abbildung: {self.titel or self.alt or 'ohne Titel'}]"}
         if self.png:
             data["image/png"] = base64.b64encode(self.png).decode("ascii")
-        meta = {"berichtswerk": {"art": "abbildung", "titel": self.titel, "alt": self.alt, "name": self.name}}
-        return data, meta
+        meta = {"art": "abbildung", "titel": self.titel, "alt": self.alt, "name": self.name, "quelle": self.quelle}
+        if self.teil is not None:
+            meta["teil"] = asdict(self.teil)
+        return data, {"berichtswerk": meta}
+
+
+def warning_html(text: str) -> str:
+    """A warning for the analyst, shown in JupyterLab only (never part of a block's report markup)."""
+    return templating.render("abschnitt", "warnung", text=text)
+
+
+@dataclass(frozen=True)
+class Warnung:
+    """Something the analyst should fix, displayed under the cell in JupyterLab; the report never
+    shows it (it carries no report markup), the build reports the same problem from the source."""
+
+    text: str
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return {"text/html": notebook_html(warning_html(self.text)), "text/plain": f"Warnung: {self.text}",
+                WARNING_MIME: self.text}, {}
 
 
 # --- conversion of what analysts produce ------------------------------------------------------------
@@ -118,8 +173,9 @@ def figure_png(fig: Figure, dpi: int = 300) -> bytes:
 
 
 def abbildung_aus_figure(fig: Figure, titel: str | None, alt: str | None, name: str | None,
-                         farbe: str | None = None) -> Abbildung:
-    return Abbildung(figure_svg(fig), titel, alt, name, figure_png(fig), farbe)
+                         farbe: str | None = None, kennung: str | None = None, quelle: str | None = None,
+                         teil: Teil | None = None) -> Abbildung:
+    return Abbildung(figure_svg(fig), titel, alt, name, figure_png(fig), farbe, kennung, quelle, teil)
 
 
 def _is_default_index(frame: pd.DataFrame) -> bool:
@@ -162,7 +218,7 @@ def _plain(value: Any) -> Any:
 
 
 def tabelle_aus_frame(frame: pd.DataFrame, titel: str | None = None, name: str | None = None,
-                      farbe: str | None = None) -> Tabelle:
+                      farbe: str | None = None, quelle: str | None = None, kennung: str | None = None) -> Tabelle:
     """An accessible report table from a DataFrame: caption, ``th scope``, German numbers, no inline
     styles, and no index column unless the index carries meaning (a name or non-default labels)."""
     keep_index = not _is_default_index(frame)
@@ -174,5 +230,6 @@ def tabelle_aus_frame(frame: pd.DataFrame, titel: str | None = None, name: str |
     rows_plain = [[_plain(v) for v in row] for row in shown.itertuples(index=False, name=None)]
     rows_text = [["–" if v is None else fmt(v) for v, fmt in zip(row, formats, strict=True)]
                  for row in rows_plain]
-    html = templating.render("abschnitt", "tabelle", titel=titel, spalten=columns, zeilen=rows_text, numerisch=numeric)
-    return Tabelle(titel, name, columns, rows_plain, html, farbe)
+    html = templating.render("abschnitt", "tabelle", titel=titel, spalten=columns, zeilen=rows_text, numerisch=numeric,
+                             kennung=kennung, quelle=quelle)
+    return Tabelle(titel, name, columns, rows_plain, html, farbe, quelle)

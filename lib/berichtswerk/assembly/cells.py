@@ -1,17 +1,20 @@
 """What the report can take from a section's executed cells – pure functions on notebook JSON, free of
-nbconvert, so the build can judge a section right after it ran (a figure without a text alternative
-fails it; stray output is reported)."""
+nbconvert, so the build can judge a section right after it ran: a figure without a text alternative,
+a cell option that cannot be read or an inline value that failed fails it; stray output and unknown
+options are reported. A cell's options (:mod:`berichtswerk.markup.cell_options`) decide whether its
+outputs count at all (``include: false``, ``output: false``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from berichtswerk.core.mime import DEPS_MIME, HTML_MIME
+from berichtswerk.core.mime import DEPS_MIME, HTML_MIME, INLINE_MIME, WARNING_MIME
+from berichtswerk.markup import cell_options
 
 #: Cells the report never shows: editor notes, parameters, the build's own bookkeeping.
 HIDDEN_TAGS = {"notiz", "parameters", "injected-parameters", "berichtswerk-intern"}
-_IGNORED_MIMES = {"text/plain", DEPS_MIME}
+_IGNORED_MIMES = {"text/plain", DEPS_MIME, WARNING_MIME, INLINE_MIME}
 
 
 @dataclass(frozen=True)
@@ -32,17 +35,34 @@ class CellProblem:
 ADDED_TAGS = {"injected-parameters", "berichtswerk-intern"}
 
 
-def own_code_cells(cells: list[Any]) -> list[Any]:
-    """The notebook's own code cells, in order (as the analyst sees them in JupyterLab)."""
-    return [c for c in cells if c.get("cell_type") == "code"
+def own_cells(cells: list[Any], kind: str = "code") -> list[Any]:
+    """The notebook's own cells of a kind, in order (as the analyst sees them in JupyterLab)."""
+    return [c for c in cells if c.get("cell_type") == kind
             and not ADDED_TAGS & set(c.get("metadata", {}).get("tags", []))]
 
 
+def own_code_cells(cells: list[Any]) -> list[Any]:
+    return own_cells(cells, "code")
+
+
 def describe_cell(cell: Any, ordinal: int) -> str:
-    """"Code-Zelle 4 „fig, ax = plt.subplots()“": counted among the notebook's own code cells."""
+    """"Code-Zelle 4 „fig, ax = plt.subplots()“": counted among the notebook's own cells of its kind."""
     first = next((line.strip() for line in cell.get("source", "").splitlines()
                   if line.strip() and not line.strip().startswith("#|")), "")
-    return f"Code-Zelle {ordinal}" + (f" „{first[:60]}“" if first else "")
+    kind = "Markdown-Zelle" if cell.get("cell_type") == "markdown" else "Code-Zelle"
+    return f"{kind} {ordinal}" + (f" „{first[:60]}“" if first else "")
+
+
+def cell_labels(cells: list[Any]) -> dict[int, str]:
+    """Each own cell's name for the analyst, by its position in ``cells``."""
+    labels = {}
+    for kind in ("code", "markdown"):
+        ordinal = 0
+        for position, cell in enumerate(cells):
+            if cell.get("cell_type") == kind and not ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+                ordinal += 1
+                labels[position] = describe_cell(cell, ordinal)
+    return labels
 
 
 def label_of_last_started(cells: list[Any]) -> str | None:
@@ -77,7 +97,9 @@ def classify_output(output: Any) -> tuple[str, str | None]:
     data = output.get("data", {})
     if HTML_MIME in data:
         return "block", text_of(data[HTML_MIME])
-    if DEPS_MIME in data:
+    if "text/markdown" in data:
+        return "prose", text_of(data["text/markdown"])
+    if DEPS_MIME in data or WARNING_MIME in data or INLINE_MIME in data:
         return "ignored", None
     if any(m.startswith("image/") for m in data):
         return "figure-raw", None
@@ -89,10 +111,20 @@ def classify_output(output: Any) -> tuple[str, str | None]:
 def section_problems(cells: list[Any], abschnitt: str, notebook: str) -> list[CellProblem]:
     """What the report cannot take from a section's executed cells (errors and warnings)."""
     found = []
-    for ordinal, cell in enumerate(own_code_cells(cells), start=1):
-        if HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+    labels = cell_labels(cells)
+    for position, cell in enumerate(cells):
+        if position not in labels or HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
-        where = describe_cell(cell, ordinal)
+        where = labels[position]
+        if cell.get("cell_type") == "markdown":
+            failed = (cell.get("metadata", {}).get("berichtswerk", {}).get("inline") or {}).get("fehler") or {}
+            found += [CellProblem(True, abschnitt, notebook, where, f"`{{python}} {expression}` – {error}")
+                      for expression, error in failed.items()]
+            continue
+        options = cell_options.parse(cell.get("source", ""))
+        found += [CellProblem(p.schwer, abschnitt, notebook, where, str(p)) for p in options.probleme]
+        if not options.shown or any(p.schwer for p in options.probleme):
+            continue  # an option that cannot be read is the root cause of what follows from it
         for output in cell.get("outputs", []):
             kind, _ = classify_output(output)
             meta = output.get("metadata", {}).get("berichtswerk", {})

@@ -11,6 +11,7 @@ from typing import Any
 import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook, new_raw_cell
 
+from berichtswerk.assembly.cells import cell_labels
 from berichtswerk.core.paths import find_data_dir
 from berichtswerk.data.documents import handlungsfeld_farben, load_bericht, load_text
 from berichtswerk.data.gliederung import Chapter, Structure, load_structure
@@ -29,10 +30,10 @@ def chapter_metadata(chapter: Chapter) -> dict[str, Any]:
             "klasse": chapter.klasse, "datei": chapter.datei}
 
 
-def report_notebook(bericht: dict[str, Any], farben: list[tuple[str, str]], toc_depth: int) -> Any:
+def report_notebook(bericht: dict[str, Any], farben: list[tuple[str, str]], structure: Structure) -> Any:
     nb = new_notebook()
     nb.metadata["berichtswerk"] = {"bericht": _plain(bericht), "farben": [list(p) for p in farben],
-                                   "toc_tiefe": toc_depth}
+                                   "toc_tiefe": structure.toc_depth, "nummerierung": structure.nummerierung}
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
 
@@ -44,11 +45,17 @@ def append_chapter(nb: Any, chapter: Chapter, text: str | None, executed: Any | 
     nb.cells.append(new_raw_cell("", metadata={"raw_mimetype": "text/html",
                                                "berichtswerk": {"kapitel": chapter_metadata(chapter)}}))
     if text is not None:
-        nb.cells.append(new_markdown_cell(text, metadata={"berichtswerk": origin}))
+        nb.cells.append(new_markdown_cell(text, metadata={"berichtswerk": {**origin,
+                                                                           "zelle": f"Text texte/{chapter.text}.md"}}))
+    if chapter.verzeichnis:
+        nb.cells.append(new_raw_cell(f'<nav class="verzeichnis" data-verzeichnis="{chapter.verzeichnis}"></nav>',
+                                     metadata={"raw_mimetype": "text/html", "berichtswerk": origin}))
     if executed is not None:
-        for cell in executed.cells:
+        labels = cell_labels(executed.cells)
+        for position, cell in enumerate(executed.cells):
             cell = nbformat.from_dict(copy.deepcopy(dict(cell)))
-            cell.setdefault("metadata", {})["berichtswerk"] = origin
+            meta = cell.setdefault("metadata", {})
+            meta["berichtswerk"] = {**meta.get("berichtswerk", {}), **origin, "zelle": labels.get(position, "")}
             nb.cells.append(cell)
 
 
@@ -61,7 +68,7 @@ def renumber_cell_ids(nb: Any) -> Any:
 def merge(structure: Structure, texts: dict[str, str], executed: dict[str, Any], bericht: dict[str, Any],
           farben: list[tuple[str, str]]) -> Any:
     """One notebook holding the whole report in order (inputs are left out on export)."""
-    nb = report_notebook(bericht, farben, structure.toc_depth)
+    nb = report_notebook(bericht, farben, structure)
     for chapter in structure.chapters:
         append_chapter(nb, chapter, texts.get(chapter.text) if chapter.text else None,
                        executed.get(chapter.key) if chapter.notebook else None)
@@ -81,7 +88,7 @@ def prepare_single(nb: Any, resources: dict[str, Any]) -> Any:
     candidates = [c for c in structure.sections() if c.notebook == name]
     chapter = next((c for c in candidates if all(parameters.get(k) == v for k, v in c.parameter.items())),
                    candidates[0] if len(candidates) == 1 else None)
-    merged = report_notebook(load_bericht(data_dir), handlungsfeld_farben(data_dir), structure.toc_depth)
+    merged = report_notebook(load_bericht(data_dir), handlungsfeld_farben(data_dir), structure)
     if chapter is None:
         for cell in nb.cells:
             merged.cells.append(nbformat.from_dict(copy.deepcopy(dict(cell))))

@@ -14,6 +14,7 @@ from berichtswerk.assembly.exporters.html import ReportHTMLExporter
 from berichtswerk.assembly.handoff import export_design, zip_folder
 from berichtswerk.assembly.merge import merge
 from berichtswerk.assembly.pdf import render as pdf
+from berichtswerk.core.errors import BerichtswerkError
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
 from berichtswerk.data.documents import handlungsfeld_farben, load_bericht, load_text
@@ -21,6 +22,14 @@ from berichtswerk.data.gliederung import Structure
 
 _HREF_FRAGMENT = re.compile(r'href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
+
+
+class ContentError(BerichtswerkError):
+    """What the sections made cannot be put together: a reference to nothing, named with its cell."""
+
+    def __init__(self, fehler: list[str]) -> None:
+        self.fehler = fehler
+        super().__init__("\n".join(fehler))
 
 
 @dataclass
@@ -54,6 +63,8 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     (:func:`berichtswerk.assembly.pdf.render.shaping`); ``force`` lays it out anew."""
     exporter = ReportHTMLExporter()
     markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
+    if resources.get("fehler"):
+        raise ContentError(resources["fehler"])
     result = Assembled([], list(resources.get("hinweise", [])))
     if formats & {"html", "seite"}:
         (staging / "bericht.html").write_text(markup, encoding="utf-8")

@@ -34,7 +34,12 @@ from berichtswerk.build.manifest import CACHE_DIR, read_manifest, write_manifest
 from berichtswerk.build.plan import assembly_key, plan_sections, static_key, validation_key
 from berichtswerk.build.progress import Progress, log
 from berichtswerk.build.publish import PUBLISHED, current, publish, remove_unpublished, staging_dir
-from berichtswerk.core.errors import BuildInterrupted, DeadlineExceeded, os_error_text, print_problems
+from berichtswerk.core.errors import (
+    BuildInterrupted,
+    DeadlineExceeded,
+    os_error_text,
+    print_problems,
+)
 from berichtswerk.core.exitcodes import ExitCode
 from berichtswerk.core.hashing import data_digest, file_digest
 from berichtswerk.core.paths import report_dir
@@ -290,7 +295,7 @@ def _assemble_and_publish(options: BuildOptions, structure: Structure, section_d
     import nbformat
 
     from berichtswerk.assembly.cells import section_problems
-    from berichtswerk.assembly.outputs import render_outputs
+    from berichtswerk.assembly.outputs import ContentError, render_outputs
 
     out_dir = options.out_dir
     step = time.perf_counter()
@@ -300,6 +305,13 @@ def _assemble_and_publish(options: BuildOptions, structure: Structure, section_d
         assembled = render_outputs(structure, executed, options.data_dir, options.formats, staging,
                                    out_dir / CACHE_DIR, options.force)
         publish(staging, out_dir)
+    except ContentError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"\n{len(exc.fehler)} Problem(e) beim Zusammensetzen; der letzte gute Bericht in {out_dir} bleibt "
+              "unverändert.", file=sys.stderr)
+        for line in exc.fehler:
+            print(f"  - {line}", file=sys.stderr)
+        return ExitCode.SECTION_FAILED
     except BaseException:  # a failure or an interruption: nothing of this build is published
         if current(out_dir) != staging:
             shutil.rmtree(staging, ignore_errors=True)

@@ -7,3 +7,7 @@ HTML_MIME = "application/vnd.berichtswerk.html"
 TABLE_MIME = "application/vnd.berichtswerk.tabelle+json"
 #: What a section read while it ran (the build's dependency record).
 DEPS_MIME = "application/vnd.berichtswerk.abhaengigkeiten+json"
+#: A warning for the analyst under a cell in JupyterLab (the report never shows it).
+WARNING_MIME = "application/vnd.berichtswerk.warnung+json"
+#: The values of a Markdown cell's inline expressions (`` `{python} n` ``), computed by the build.
+INLINE_MIME = "application/vnd.berichtswerk.inline+json"

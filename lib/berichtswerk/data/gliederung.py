@@ -25,7 +25,13 @@ ParameterInspector = Callable[[Path], set[str]]
 
 FILE = schema.FILES["gliederung"]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ENTRY_KEYS = {"id", "titel", "text", "notebook", "parameter", "abschnitte", "foreach", "klasse", "nummeriert"}
+ENTRY_KEYS = {"id", "titel", "text", "notebook", "parameter", "abschnitte", "foreach", "klasse", "nummeriert",
+              "verzeichnis"}
+#: A chapter may list the report's figures or tables (number, caption, link; page in the PDF).
+VERZEICHNISSE = ("abbildungen", "tabellen")
+#: How figures and tables are numbered: through the report ("Abbildung 7") or per chapter ("Abbildung 3.2").
+NUMBERINGS = ("bericht", "kapitel")
+TOP_KEYS = ("kapitel", "inhaltsverzeichnis", "zeitlimit_zelle", "nummerierung")
 FOREACH_SOURCES = ("handlungsfelder",)
 #: Notebook parameters that name a prose file in texte/ (checked like ``text`` entries).
 TEXT_PARAMETERS = ("text", "einleitung", "schluss")
@@ -44,6 +50,7 @@ class Chapter:
     parameter: dict[str, Any] = field(default_factory=dict)
     klasse: str = ""
     notebook_path: Path | None = None   # resolved by :func:`find_notebook`
+    verzeichnis: str | None = None      # "abbildungen" or "tabellen": the chapter lists them
 
     @property
     def key(self) -> str:
@@ -69,6 +76,7 @@ class Structure:
     chapters: list[Chapter]
     toc_depth: int = 2
     cell_timeout: int | None = None     # seconds a cell may run (zeitlimit_zelle); --zeitlimit overrides
+    nummerierung: str = "bericht"       # figures and tables: through the report or per chapter
 
     def sections(self) -> list[Chapter]:
         """Chapters that execute a notebook, in report order."""
@@ -82,9 +90,12 @@ class Structure:
 
     def describe(self) -> str:
         """The resolved structure as the ``gliederung`` command prints it."""
-        lines = [f"Inhaltsverzeichnis bis Ebene {self.toc_depth}:"]
+        numbering = "je Kapitel" if self.nummerierung == "kapitel" else "durch den Bericht"
+        lines = [f"Inhaltsverzeichnis bis Ebene {self.toc_depth}; Abbildungen und Tabellen nummeriert {numbering}:"]
         for c in self.chapters:
             parts = [f"{'  ' * (c.ebene - 1)}{c.ueberschrift}", f"[{c.id}]"]
+            if c.verzeichnis:
+                parts.append(f"Verzeichnis der {c.verzeichnis.capitalize()}")
             if c.text:
                 parts.append(f"Text texte/{c.text}.md")
             if c.notebook:
@@ -139,14 +150,16 @@ def _resolve(doc: dict[str, Any], data_dir: Path) -> Structure:
                     id=str(item["id"]), titel=str(item["titel"]), ebene=ebene, nummer=nummer,
                     text=item.get("text"), notebook=item.get("notebook"),
                     parameter=dict(item.get("parameter") or {}), klasse=str(item.get("klasse") or ""),
-                    notebook_path=find_notebook(item["notebook"], data_dir) if item.get("notebook") else None))
+                    notebook_path=find_notebook(item["notebook"], data_dir) if item.get("notebook") else None,
+                    verzeichnis=item.get("verzeichnis")))
                 if item.get("abschnitte"):
                     walk(item["abschnitte"], f"{nummer}." if nummer else prefix, ebene + 1)
 
     walk(doc["kapitel"], "", 1)
     timeout = doc.get("zeitlimit_zelle")
     return Structure(chapters, int((doc.get("inhaltsverzeichnis") or {}).get("tiefe", 2)),
-                     timeout if isinstance(timeout, int) and timeout > 0 else None)
+                     timeout if isinstance(timeout, int) and timeout > 0 else None,
+                     str(doc.get("nummerierung") or "bericht"))
 
 
 def _substitute(entry: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
@@ -177,8 +190,12 @@ def problems(doc: Any, data_dir: Path, parameters_of: ParameterInspector | None 
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1):
         found.append(Problem(FILE, "Zeitlimit ungültig", "Sekunden als ganze Zahl ab 1", ort="zeitlimit_zelle",
                              wert=str(timeout)))
-    for key in sorted(set(doc) - {"kapitel", "inhaltsverzeichnis", "zeitlimit_zelle"}):
-        found.append(Problem(FILE, f"unbekannter Schlüssel „{key}“", "kapitel, inhaltsverzeichnis, zeitlimit_zelle"))
+    numbering = doc.get("nummerierung", "bericht")
+    if numbering not in NUMBERINGS:
+        found.append(Problem(FILE, "Nummerierung ungültig", "„bericht“ (Abbildung 7) oder „kapitel“ (Abbildung 3.2)",
+                             ort="nummerierung", wert=str(numbering)))
+    for key in sorted(set(doc) - set(TOP_KEYS)):
+        found.append(Problem(FILE, f"unbekannter Schlüssel „{key}“", ", ".join(TOP_KEYS)))
     fields: list[dict[str, Any]] | None = None
     seen: dict[str, str] = {}
 
@@ -241,6 +258,10 @@ def _check_entry(item: dict[str, Any], label: str, data_dir: Path, seen: dict[st
     if not isinstance(item.get("nummeriert", True), bool):
         found.append(Problem(FILE, "„nummeriert“ ist kein Wahrheitswert", "true oder false", ort=where,
                              spalte="nummeriert", wert=str(item["nummeriert"])))
+    listing = item.get("verzeichnis")
+    if listing is not None and listing not in VERZEICHNISSE:
+        found.append(Problem(FILE, "unbekanntes Verzeichnis", "verzeichnis: abbildungen oder verzeichnis: tabellen",
+                             ort=where, spalte="verzeichnis", wert=str(listing)))
     text = item.get("text")
     if text is not None:
         if not isinstance(text, str) or not text_path(data_dir, text).is_file():

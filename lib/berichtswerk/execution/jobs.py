@@ -3,10 +3,12 @@
 system, so the same jobs run in the local process pool (:mod:`.local`) or on a Dask cluster
 (:mod:`.dask`); both are an :class:`Executor`.
 
-Around the notebook's own cells the build adds two hidden cells (tag ``berichtswerk-intern``): the
-first starts recording what the kernel reads (:mod:`berichtswerk.data.recording`), the last hands the
-record back. The record is moved into the executed notebook's metadata and the hidden cells are
-removed again. A failed section keeps its executed notebook – with the error in the failing cell –
+Around the notebook's own cells the build adds hidden cells (tag ``berichtswerk-intern``): the first
+starts recording what the kernel reads (:mod:`berichtswerk.data.recording`), the last hands the record
+back, and one after each Markdown cell with inline values (`` `{python} n` ``) evaluates them where
+the Markdown stands. The record moves into the executed notebook's metadata, the values into their
+Markdown cell's, and the hidden cells are removed again. A cell with ``#| eval: false`` is tagged
+for nbclient to skip. A failed section keeps its executed notebook – with the error in the failing cell –
 for inspection, like papermill itself does; why it failed is a :class:`Failure`, told by where it
 happened and by the exception's type, never by its message."""
 
@@ -29,10 +31,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell
 from papermill.engines import NBClientEngine, papermill_engines
 
-from berichtswerk.core.mime import DEPS_MIME
+from berichtswerk.core.mime import DEPS_MIME, INLINE_MIME
 from berichtswerk.execution.kernels import KernelStartError, KernelStock, shutdown, start_kernel
+from berichtswerk.markup import cell_options, inline
 
 INTERNAL_TAG = "berichtswerk-intern"
+SKIP_TAG = "skip-execution"   # nbclient leaves such a cell alone
 END_SOURCE = "_berichtswerk_recording.emit()"
 
 StatusCallback = Callable[[str, str], None]
@@ -110,23 +114,43 @@ def start_source(validated: str | None) -> str:
             f"_berichtswerk_recording.start({validated!r})")
 
 
+def _hidden(source: str) -> Any:
+    return new_code_cell(source, metadata={"tags": [INTERNAL_TAG]})
+
+
 def with_recording(nb: Any, validated: str | None = None) -> Any:
-    """A copy of the notebook with the two hidden bookkeeping cells around its own cells."""
+    """A copy of the notebook with the hidden bookkeeping cells; ``#| eval: false`` cells skipped."""
     nb = copy.deepcopy(nb)
-    meta = {"tags": [INTERNAL_TAG]}
-    nb.cells.insert(0, new_code_cell(start_source(validated), metadata=dict(meta)))
-    nb.cells.append(new_code_cell(END_SOURCE, metadata=dict(meta)))
+    cells = [_hidden(start_source(validated))]
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not cell_options.parse(cell.source).evaluated:
+            cell.setdefault("metadata", {}).setdefault("tags", []).append(SKIP_TAG)
+        cells.append(cell)
+        if cell.cell_type == "markdown" and (expressions := inline.expressions(cell.source)):
+            cells.append(_hidden(f"import berichtswerk.abschnitt.werte as _berichtswerk_werte\n"
+                                 f"_berichtswerk_werte.anzeigen({expressions!r})"))
+    nb.cells = [*cells, _hidden(END_SOURCE)]
     return nb
 
 
+def _data(cell: Any, mime: str) -> Any:
+    return next((o["data"][mime] for o in cell.get("outputs", []) if mime in o.get("data", {})), None)
+
+
 def take_record(nb: Any) -> Any:
-    """Move the dependency record into ``metadata.berichtswerk.abhaengigkeiten``; drop hidden cells."""
-    record = {}
+    """Move the dependency record into ``metadata.berichtswerk.abhaengigkeiten`` and inline values
+    into their Markdown cell's ``metadata.berichtswerk.inline``; drop the hidden cells."""
+    record: dict[str, Any] = {}
+    kept = []
     for cell in nb.cells:
-        if INTERNAL_TAG in cell.get("metadata", {}).get("tags", []):
-            for output in cell.get("outputs", []):
-                record = output.get("data", {}).get(DEPS_MIME, record)
-    nb.cells = [c for c in nb.cells if INTERNAL_TAG not in c.get("metadata", {}).get("tags", [])]
+        if INTERNAL_TAG not in cell.get("metadata", {}).get("tags", []):
+            kept.append(cell)
+            continue
+        record = _data(cell, DEPS_MIME) or record
+        values = _data(cell, INLINE_MIME)
+        if values is not None and kept and kept[-1].cell_type == "markdown":
+            kept[-1].setdefault("metadata", {}).setdefault("berichtswerk", {})["inline"] = values
+    nb.cells = kept
     nb.metadata.setdefault("berichtswerk", {})["abhaengigkeiten"] = record
     return nb
 

@@ -6,7 +6,8 @@ Conventions shared with the assembler (:mod:`berichtswerk.exporters.numbering`):
 - headings are written *relative* to the chapter they stand in: ``##`` is the first level below it;
   ``{#sec-name}`` after a heading gives it an id, ``{.unnumbered}`` / ``{.unlisted}`` keep it out of the
   numbering / the table of contents (as in Quarto);
-- ``@sec-name`` is a cross-reference; the assembler turns it into "Kapitel N" with a link;
+- ``@sec-name``, ``@fig-name``, ``@tbl-name`` are cross-references; the assembler turns them into
+  "Kapitel N", "Abbildung N", "Tabelle N" with a link;
 - "vgl. Anhang Maßnahme Nr. X" becomes a link to the appendix row of measure X;
 - footnotes as in Pandoc/Quarto: ``[^name]`` in the text, ``[^name]: Anmerkung`` on a line of its own
   (continued until a blank line). A text's notes follow it as ``<ol class="anmerkungen">``, numbered in
@@ -45,7 +46,7 @@ ALLOWED_CLASSES = {
 }
 
 _HEADING_ATTRS = re.compile(r"\s*\{((?:\s*[#.][\w-]+)+)\s*\}\s*$")
-_CROSS_REF = re.compile(r"(?<![\w@/])@(sec-[a-z0-9]+(?:-[a-z0-9]+)*)")
+_CROSS_REF = re.compile(r"(?<![\w@/])@((?:sec|fig|tbl)-[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*)")
 _MEASURE_REF = re.compile(r"(?<![\w>])(vgl\. Anhang Maßnahme Nr\.)(?:\s|&nbsp;|\u00a0)*(\d+(?:\.\d+)*)")
 _TAG_OR_TEXT = re.compile(r"(<a\b.*?</a>|<[^>]+>)", re.DOTALL)
 FOOTNOTE_KEY = r"[A-Za-z0-9][A-Za-z0-9_-]*"

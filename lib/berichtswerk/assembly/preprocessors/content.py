@@ -1,12 +1,16 @@
 """From executed cells to report content: every cell becomes one raw HTML cell.
 
-- Markdown cells are report prose (the sanitising Markdown pipeline); cells tagged ``notiz`` are notes
-  for editors and stay out (removed before this step by nbconvert's ``TagRemovePreprocessor``).
-- Outputs: a block of the library (``application/vnd.berichtswerk.html``) is taken as is; figures and
-  tables are also collected for the design handoff. ``execute_result`` counts like ``display_data``.
-- Whatever the report cannot place (``print`` output, widgets, unknown MIME types, a figure drawn
-  without the berichtswerk hooks) is dropped with a warning naming the cell; a figure without a text
-  alternative is an error (:func:`section_problems`)."""
+- Markdown cells are report prose (the sanitising Markdown pipeline), with their inline values
+  (`` `{python} n` ``, computed by the build) written in; cells tagged ``notiz`` are notes for editors
+  and stay out (removed before this step by nbconvert's ``TagRemovePreprocessor``).
+- Outputs: a block of the library (``application/vnd.berichtswerk.html``) is taken as is; a
+  ``Markdown`` object's output (``text/markdown``) is prose like a Markdown cell; sub-figures of one
+  cell (``#| fig-subcap``) become one figure; figures and tables are also collected for the design
+  handoff. ``execute_result`` counts like ``display_data``.
+- A cell with ``#| include: false`` or ``#| output: false`` contributes nothing. Whatever the report
+  cannot place (``print`` output, widgets, unknown MIME types, a figure drawn without the berichtswerk
+  hooks) is dropped with a warning naming the cell; a figure without a text alternative is an error
+  (:func:`~berichtswerk.assembly.cells.section_problems`)."""
 
 from __future__ import annotations
 
@@ -18,12 +22,19 @@ from nbformat.v4 import new_raw_cell
 
 from berichtswerk.assembly.cells import HIDDEN_TAGS, classify_output, text_of
 from berichtswerk.core.mime import TABLE_MIME
-from berichtswerk.markup import markdown
+from berichtswerk.markup import cell_options, inline, markdown, templating
 
 
 def _raw(source: str, metadata: dict[str, Any]) -> Any:
-    cell = new_raw_cell(source, metadata={"raw_mimetype": "text/html", **metadata})
-    return cell
+    return new_raw_cell(source, metadata={"raw_mimetype": "text/html", **metadata})
+
+
+def _group(parts: list[tuple[str, dict[str, Any]]]) -> str:
+    """Sub-figures of one cell as one figure: the parts side by side, the group's caption below."""
+    teil = parts[0][1]
+    return templating.render("assembly", "teilabbildungen", teile=[markup for markup, _ in parts],
+                             titel=teil.get("titel"), kennung=teil.get("kennung"), quelle=teil.get("quelle"),
+                             spalten=teil.get("spalten") or len(parts))
 
 
 class ContentPreprocessor(Preprocessor):
@@ -46,17 +57,36 @@ class ContentPreprocessor(Preprocessor):
             if cell.cell_type == "raw":
                 cells.append(cell)
             elif cell.cell_type == "markdown":
-                cells.append(_raw(markdown.render(cell.source), {"berichtswerk": info}))
+                values = (info.get("inline") or {}).get("werte") or {}
+                cells.append(_raw(markdown.render(inline.substitute(cell.source, values)), {"berichtswerk": info}))
             elif cell.cell_type == "code":
-                parts = []
-                for output in cell.get("outputs", []):
-                    kind, markup = classify_output(output)
-                    if kind == "block":
-                        parts.append(markup)
-                        self._collect(output, info, counters, resources)
-                cells.append(_raw("\n".join(parts), {"berichtswerk": info}))
+                cells.append(_raw(self._outputs(cell, info, counters, resources), {"berichtswerk": info}))
         nb.cells = cells
         return nb, resources
+
+    def _outputs(self, cell: Any, info: dict[str, Any], counters: dict[tuple[str, str], int],
+                 resources: dict[str, Any]) -> str:
+        if not cell_options.parse(cell.source).shown:
+            return ""
+        parts: list[str] = []
+        group: list[tuple[str, dict[str, Any]]] = []
+        for output in cell.get("outputs", []):
+            kind, markup = classify_output(output)
+            teil = output.get("metadata", {}).get("berichtswerk", {}).get("teil")
+            if group and (teil is None or teil.get("gruppe") != group[0][1].get("gruppe")):
+                parts.append(_group(group))
+                group = []
+            if kind == "block":
+                if teil is not None:
+                    group.append((markup, teil))
+                else:
+                    parts.append(markup)
+                self._collect(output, info, counters, resources)
+            elif kind == "prose":
+                parts.append(markdown.render(markup))
+        if group:
+            parts.append(_group(group))
+        return "\n".join(parts)
 
     @staticmethod
     def _collect(output: Any, info: dict[str, Any], counters: dict[tuple[str, str], int],
@@ -72,11 +102,13 @@ class ContentPreprocessor(Preprocessor):
         stem = f"{prefix}_{markdown.slug(name)}"
         data = output.get("data", {})
         if art == "abbildung":
+            teil = meta.get("teil") or {}
             resources["abbildungen"].append({
-                "datei": stem, "titel": meta.get("titel"), "alt": meta.get("alt"),
+                "datei": stem, "titel": teil.get("untertitel") or meta.get("titel"), "alt": meta.get("alt"),
+                "quelle": meta.get("quelle"),
                 "svg": text_of(data.get("image/svg+xml", "")),
                 "png": base64.b64decode(text_of(data["image/png"])) if "image/png" in data else b""})
         else:
             table = data.get(TABLE_MIME, {})
-            resources["tabellen"].append({"datei": stem, "titel": table.get("titel"),
+            resources["tabellen"].append({"datei": stem, "titel": table.get("titel"), "quelle": table.get("quelle"),
                                           "spalten": table.get("spalten", []), "zeilen": table.get("zeilen", [])})
