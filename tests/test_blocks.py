@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from berichtswerk.abschnitt import cell_options
+from berichtswerk.markup.cell_options import parse
 from berichtswerk.abschnitt.blocks import tabelle_aus_frame
 from berichtswerk.core.mime import HTML_MIME, TABLE_MIME
 from bs4 import BeautifulSoup
@@ -43,14 +43,16 @@ def test_missing_values_and_markup_in_cells_are_plain_text() -> None:
 
 def test_table_bundle_carries_data_for_the_design_team() -> None:
     data, meta = tabelle_aus_frame(pd.DataFrame({"a": [1], "b": ["x"]}), "T", "name")._repr_mimebundle_()
-    assert data[TABLE_MIME] == {"titel": "T", "name": "name", "spalten": ["a", "b"], "zeilen": [[1, "x"]]}
+    assert data[TABLE_MIME] == {"titel": "T", "name": "name", "spalten": ["a", "b"], "zeilen": [[1, "x"]],
+                                "quelle": None}
     assert '<div class="bw"' in data["text/html"] and "<style>" in data["text/html"]
     assert "<style>" not in data[HTML_MIME]
-    assert meta == {"berichtswerk": {"art": "tabelle", "titel": "T", "name": "name"}}
+    assert meta == {"berichtswerk": {"art": "tabelle", "titel": "T", "name": "name", "quelle": None}}
 
 
 def test_quarto_cell_options() -> None:
     source = "#| label: fig-amt\n#| fig-cap: \"Amt: Anzahl\"\n#| fig-alt: Balken je Amt\n\nx = 1\n#| kein: option"
-    assert cell_options(source) == {"label": "fig-amt", "fig-cap": "Amt: Anzahl", "fig-alt": "Balken je Amt"}
-    assert cell_options("x = 1") == {}
-    assert cell_options("#| fig-alt: [kaputt\nx") == {}
+    assert parse(source).werte == {"label": "fig-amt", "fig-cap": "Amt: Anzahl", "fig-alt": "Balken je Amt"}
+    assert parse(source).probleme == ()  # an option line below the code is a comment
+    assert parse("x = 1").werte == {}
+    assert parse("#| fig-alt: [kaputt\nx").werte == {"fig-alt": "[kaputt"}  # what the person meant

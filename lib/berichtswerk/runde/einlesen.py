@@ -111,7 +111,6 @@ class MergePlan:
 def read_return(path: Path) -> Return:
     """Read a workbook as the unit left it; structural problems (not our workbook, a column renamed,
     a locked Nr. edited) go into ``probleme``, located by file, sheet, Excel row and column."""
-    raw = path.read_bytes()
     result = Return(path, file_digest(path))
 
     def problem(message: str, expected: str = "", **where: Any) -> None:
