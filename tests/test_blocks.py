@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from berichtswerk.markup.cell_options import parse
 from berichtswerk.abschnitt.blocks import tabelle_aus_frame
 from berichtswerk.core.mime import HTML_MIME, TABLE_MIME
+from berichtswerk.markup.cell_options import parse
 from bs4 import BeautifulSoup
 
 

@@ -8,12 +8,14 @@ re-assembles (and lays out the PDF anew) exactly when the file shapes the assemb
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from conftest import BEISPIEL, copy_report, read_rows, row_of, write_rows
 
 ARBEIT, WOHNEN, GESUNDHEIT = "2.1 Arbeit und Qualifizierung", "2.2 Wohnen", "2.3 Gesundheit"
 AUSWERTUNG, LISTE, ORGANISATION = "3 Eigene Auswertung", "4.1 Alle Maßnahmen", "4.2 Wer wofür zuständig ist"
-FORMATS = {"html", "pdf"}
+FORMATS = {"html", "pdf", "docx"}
 
 
 def run(data: Path, out: Path, capsys, force: bool = False) -> set[str]:
@@ -73,6 +75,13 @@ def assert_same_outputs(a: Path, b: Path) -> None:
     figures = sorted(p.name for p in (a / "design" / "abbildungen").iterdir())
     assert figures == sorted(p.name for p in (b / "design" / "abbildungen").iterdir())
     assert pdf_text(a / "bericht.pdf") == pdf_text(b / "bericht.pdf")
+    assert docx_content(a / "bericht.docx") == docx_content(b / "bericht.docx")
+
+
+def docx_content(path: Path) -> tuple[bytes, bytes]:
+    """The Word file's text and styles (its package also holds a creation time)."""
+    with zipfile.ZipFile(path) as package:
+        return package.read("word/document.xml"), package.read("word/styles.xml")
 
 
 # --- the corpus: each edit returns the sections it must re-run ----------------------------------------
@@ -156,6 +165,18 @@ def notebook_reads_a_new_file_then_the_file_changes(data: Path, out: Path, capsy
     return {AUSWERTUNG}
 
 
+def word_template_added(data: Path, out: Path) -> set[str]:
+    """The design team's reference document for the Word version: only bericht.docx changes."""
+    from berichtswerk.assembly.docx.reference import default_reference
+    from docx import Document
+    from docx.shared import Pt
+
+    template = Document(io.BytesIO(default_reference()))
+    template.styles["Normal"].font.size = Pt(12)
+    template.save(str(data / "vorlage.docx"))
+    return set()
+
+
 def package_version_changed(data: Path, out: Path) -> set[str]:
     """Simulated upgrade: the version a section was executed with is no longer the installed one."""
     manifest_path = out / ".cache" / "manifest.json"
@@ -171,7 +192,7 @@ CORPUS: list[Callable] = [
     excel_csv_with_edited_measure, same_table_saved_by_excel, trailing_blank_in_new_row,
     byte_order_mark_and_changed_number, measure_moved_to_another_field, ziel_renamed, unit_renamed,
     text_file_edited, handlungsfeld_intro_edited, notebook_reads_a_new_file_then_the_file_changes,
-    package_version_changed,
+    word_template_added, package_version_changed,
 ]
 
 
@@ -293,5 +314,8 @@ def test_a_change_to_berichtswerk_rebuilds_what_it_shapes_and_nothing_else(modul
     assert ran(log) == sections, log
     assert ("Zusammengesetzt" in log) == assembled, log
     if assembled:
-        pdf_anew = module.startswith("assembly/pdf/") or (out / "bericht.html").read_bytes() != html
+        html_changed = (out / "bericht.html").read_bytes() != html
+        pdf_anew = module.startswith("assembly/pdf/") or html_changed
+        docx_anew = module.startswith("assembly/docx/") or html_changed
         assert ("bericht.pdf (unverändert aus dem Zwischenspeicher)" not in log) == pdf_anew, log
+        assert ("bericht.docx (unverändert aus dem Zwischenspeicher)" not in log) == docx_anew, log

@@ -57,8 +57,8 @@ def test_check_help_explains_rows_and_exit_codes(capsys) -> None:
 
 
 def test_unknown_format_is_rejected(capsys) -> None:
-    assert main(["build", "--format", "docx,odt"]) == ExitCode.BAD_DATA
-    assert "Unbekanntes Format: docx, odt. Erlaubt: html, pdf" in capsys.readouterr().err
+    assert main(["build", "--format", "docx,odt,rtf"]) == ExitCode.BAD_DATA
+    assert "Unbekanntes Format: odt, rtf. Erlaubt: html, pdf, docx" in capsys.readouterr().err
 
 
 def test_version_names_the_tool(capsys) -> None:

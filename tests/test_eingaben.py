@@ -31,6 +31,7 @@ FILES = {
     "ziele.csv": "keine Tabelle (Binärdatei)",
     "organisationseinheiten.csv": "keine Tabelle (Binärdatei)",
     "dezernate.csv": "keine Tabelle (Binärdatei)",
+    "vorlage.docx": "keine Word-Datei (DOCX)",
 }
 TABLES = ("massnahmen.csv", "ziele.csv", "organisationseinheiten.csv", "dezernate.csv")
 

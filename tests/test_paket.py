@@ -145,6 +145,9 @@ def test_a_report_folder_anywhere_builds_with_the_installed_tool(installed: Outs
     html = (report / "outputs" / "bericht.html").read_text(encoding="utf-8")
     assert "Titel des Berichts" in html and (report / "outputs" / "bericht.pdf").read_bytes().startswith(b"%PDF")
     assert (report / "outputs" / "design.zip").is_file() and list((report / "outputs" / "kapitel").glob("*.html"))
+    word = zipfile.ZipFile(report / "outputs" / "bericht.docx")  # pandoc came with the wheel's dependencies
+    assert "Titel des Berichts" in word.read("docProps/core.xml").decode("utf-8")
+    assert (report / "outputs" / "design" / "vorlage.docx").is_file()
 
     # the report overrides one standard notebook by name
     installed.ok("berichtswerk", "anpassen", "handlungsfeld.ipynb", cwd=report)
@@ -160,11 +163,14 @@ def test_a_report_folder_anywhere_builds_with_the_installed_tool(installed: Outs
     # one executed notebook through the registered exporter, as from JupyterLab's export menu
     exporters = installed.ok("python", "-c", "from nbconvert.exporters import get_export_names; "
                              "print(get_export_names())", cwd=tmp_path)
-    assert "berichtswerk_html" in exporters and "berichtswerk_pdf" in exporters
+    assert all(f"berichtswerk_{fmt}" in exporters for fmt in ("html", "pdf", "docx"))
     installed.ok("papermill", str(own), "feld.ipynb", "-p", "data_dir", str(report / "data"), cwd=tmp_path)
     installed.ok("jupyter", "nbconvert", "--to", "berichtswerk_html", "feld.ipynb", cwd=tmp_path)
     page = (tmp_path / "feld.html").read_text(encoding="utf-8")
     assert "Ein Absatz, den nur dieser Bericht hat." in page and 'class="abschnitt__titel"' in page
+    installed.ok("jupyter", "nbconvert", "--to", "berichtswerk_docx", "feld.ipynb", cwd=tmp_path)
+    assert "Ein Absatz, den nur dieser Bericht hat." in zipfile.ZipFile(tmp_path / "feld.docx").read(
+        "word/document.xml").decode("utf-8")
 
     # the yearly round and the preview, in the same folder
     log = installed.ok("berichtswerk", "abfrage", "--out", str(tmp_path / "abfrage"), cwd=report)

@@ -139,7 +139,7 @@ def test_one_root_cause_is_reported_once(beispiel: Path, capsys) -> None:
 
 @pytest.mark.parametrize("args", [
     ["build", "--jobs", "0"], ["build", "--jobs", "-3"], ["build", "--jobs", "zwei"],
-    ["build", "--format", "docx"], ["build", "--zeitlimit", "0"], ["check", "--data", "/gibt/es/nicht"],
+    ["build", "--format", "odt"], ["build", "--zeitlimit", "0"], ["check", "--data", "/gibt/es/nicht"],
 ])
 def test_usage_errors_exit_2_with_a_sentence(args: list[str], beispiel: Path) -> None:
     result = subprocess.run([BERICHTSWERK, *args, *(["--data", str(beispiel)] if "--data" not in args else [])],

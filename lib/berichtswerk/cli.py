@@ -16,11 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from berichtswerk import __version__
+from berichtswerk.build import FORMATS
 from berichtswerk.core.errors import BerichtswerkError, DataError, os_error_text, print_problems
 from berichtswerk.core.exitcodes import ExitCode, help_text
 from berichtswerk.core.paths import default_output_dir, find_data_dir
-
-FORMATS = ("html", "pdf")
 
 #: argparse's own words, in German (it asks gettext, which has no German catalogue for it)
 _ARGPARSE_DE = {
@@ -163,9 +162,9 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build",
-        help="Bericht bauen: Abschnitte ausführen, HTML und PDF zusammensetzen",
+        help="Bericht bauen: Abschnitte ausführen, HTML, PDF und Word-Fassung zusammensetzen",
         description="Prüft die Daten (wie „check“), führt die Abschnitts-Notebooks mit papermill aus "
-        "(parallel, nur geänderte) und setzt bericht.html, bericht.pdf und die Kapitel unter "
+        "(parallel, nur geänderte) und setzt bericht.html, bericht.pdf, bericht.docx und die Kapitel unter "
         "kapitel/ zusammen. Neue Dateien ersetzen alte erst, wenn sie vollständig sind; schlägt ein "
         "Abschnitt fehl, bleibt der letzte gute Bericht unverändert.",
         epilog=help_text(),
@@ -176,8 +175,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="wie viele Abschnitte gleichzeitig laufen (Standard: Anzahl CPU-Kerne)")
     build.add_argument("--force", action="store_true",
                        help="alles neu: alle Abschnitte ausführen, PDF und Tabellen neu schreiben")
-    build.add_argument("--format", default="html,pdf", metavar="LISTE",
-                       help="Ausgabeformate, kommagetrennt: " + ", ".join(FORMATS) + " (Standard: html,pdf)")
+    build.add_argument("--format", default=",".join(FORMATS), metavar="LISTE",
+                       help="Ausgabeformate, kommagetrennt: " + ", ".join(FORMATS) + " (Standard: alle)")
     build.add_argument("--zeitlimit", metavar="SEKUNDEN", type=positive_int, default=None,
                        help="höchstens so lange darf eine Zelle rechnen (Standard: zeitlimit_zelle in "
                        "gliederung.yaml, sonst 600); danach scheitert der Abschnitt mit Exit-Code 4")

@@ -73,7 +73,7 @@ def _xlsx_shaping() -> str:
 
 
 def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str, Any], target: Path,
-                  cache: Path, force: bool = False) -> list[Path]:
+                  cache: Path, force: bool = False, reference_docx: bytes | None = None) -> list[Path]:
     """Write the handoff into ``target`` (created); return the files written, relative to it.
 
     XLSX files are cached by their content and everything that shapes them (openpyxl's version and
@@ -109,6 +109,9 @@ def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str
         shutil.copyfile(xlsx, table_dir / f"{name}.xlsx")
         written += [Path("tabellen") / f"{name}.csv", Path("tabellen") / f"{name}.xlsx"]
 
+    if reference_docx is not None:  # the Word file's look: the design team edits it, the report keeps it
+        (target / "vorlage.docx").write_bytes(reference_docx)
+        written.append(Path("vorlage.docx"))
     (target / "LIESMICH.md").write_text(_liesmich(bericht, resources, css), encoding="utf-8")
     written.append(Path("LIESMICH.md"))
     return written

@@ -1,6 +1,6 @@
 """Assemble executed sections into the deliverables, written into a folder the build publishes when
 complete (:mod:`berichtswerk.build.publish`): ``bericht.html``, one HTML file per chapter under
-``kapitel/``, the design handoff (``design/``, ``design.zip``) and ``bericht.pdf``."""
+``kapitel/``, the design handoff (``design/``, ``design.zip``), ``bericht.pdf`` and ``bericht.docx``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from berichtswerk.assembly.docx import reference as docx_reference
+from berichtswerk.assembly.docx import render as docx
 from berichtswerk.assembly.exporters.html import ReportHTMLExporter
 from berichtswerk.assembly.handoff import export_design, zip_folder
 from berichtswerk.assembly.merge import merge
@@ -17,7 +19,12 @@ from berichtswerk.assembly.pdf import render as pdf
 from berichtswerk.core.errors import BerichtswerkError
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
-from berichtswerk.data.documents import handlungsfeld_farben, load_bericht, load_text
+from berichtswerk.data.documents import (
+    handlungsfeld_farben,
+    load_bericht,
+    load_text,
+    reference_docx,
+)
 from berichtswerk.data.gliederung import Structure
 
 _HREF_FRAGMENT = re.compile(r'href="#([^"]+)"')
@@ -56,11 +63,12 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
                    staging: Path, cache: Path, force: bool = False) -> Assembled:
     """Write every requested output into ``staging``; return the paths relative to it.
 
-    Formats: ``html`` (report page, chapter pages, design handoff and its zip), ``pdf``, and ``seite``
-    – the report page alone, which is all the preview shows.
+    Formats: ``html`` (report page, chapter pages, design handoff and its zip), ``pdf``, ``docx``, and
+    ``seite`` – the report page alone, which is all the preview shows.
 
-    The PDF is cached by the HTML it is laid out from and by everything else that shapes it
-    (:func:`berichtswerk.assembly.pdf.render.shaping`); ``force`` lays it out anew."""
+    The PDF and the Word file are cached by the HTML they are made from and by everything else that
+    shapes them (:func:`berichtswerk.assembly.pdf.render.shaping`, the reference document,
+    :func:`berichtswerk.assembly.docx.render.shaping`); ``force`` makes them anew."""
     exporter = ReportHTMLExporter()
     markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
     if resources.get("fehler"):
@@ -77,19 +85,31 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
             page = exporter.chapter_page(standalone_chapter(body), resources,
                                          f"{titel} – {chapter['nummer'] or ''} {chapter['titel']}".replace("  ", " "))
             (chapters / f"{chapter['datei']}.html").write_text(page, encoding="utf-8")
-        export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force)
+        export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force,
+                      docx_reference.prepared(reference_docx(data_dir), resources.get("farben", [])))
         zip_folder(staging / "design", staging / "design.zip", cache / "design")
         result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
     if "pdf" in formats:
-        pdf_cache = cache / "pdf"
-        pdf_cache.mkdir(parents=True, exist_ok=True)
-        cached = pdf_cache / f"{digest(markup, pdf.shaping())[:32]}.pdf"
-        if force or not cached.is_file():
-            for old in pdf_cache.glob("*.pdf"):
-                old.unlink(missing_ok=True)
-            atomic_write(cached, pdf.html_to_pdf(markup))
-        else:
-            result.aus_zwischenspeicher.append("bericht.pdf")
-        shutil.copyfile(cached, staging / "bericht.pdf")
-        result.written.append(Path("bericht.pdf"))
+        _cached(cache / "pdf", digest(markup, pdf.shaping()), lambda: pdf.html_to_pdf(markup),
+                staging / "bericht.pdf", force, result)
+    if "docx" in formats:
+        template = reference_docx(data_dir)
+        _cached(cache / "docx", digest(markup, template or b"", docx.shaping()),
+                lambda: docx.html_to_docx(markup, resources, template, structure.nummerierung == "kapitel"),
+                staging / "bericht.docx", force, result)
     return result
+
+
+def _cached(folder: Path, key: str, make: Any, target: Path, force: bool, result: Assembled) -> None:
+    """``target`` from the cache entry ``key`` (made and kept if missing or ``force``); one entry per
+    folder – the last build's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cached = folder / f"{key[:32]}{target.suffix}"
+    if force or not cached.is_file():
+        for old in folder.glob(f"*{target.suffix}"):
+            old.unlink(missing_ok=True)
+        atomic_write(cached, make())
+    else:
+        result.aus_zwischenspeicher.append(target.name)
+    shutil.copyfile(cached, target)
+    result.written.append(Path(target.name))

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from berichtswerk import __version__
+from berichtswerk.build import FORMATS
 from berichtswerk.build.guard import BuildLocked, guarded
 from berichtswerk.build.manifest import CACHE_DIR, read_manifest, write_manifest
 from berichtswerk.build.plan import assembly_key, plan_sections, static_key, validation_key
@@ -64,7 +65,7 @@ class BuildOptions:
     out_dir: Path
     jobs: int = 1
     force: bool = False
-    formats: set[str] = field(default_factory=lambda: {"html", "pdf"})
+    formats: set[str] = field(default_factory=lambda: set(FORMATS))
     cell_timeout: int | None = None       # None: the structure's zeitlimit_zelle, else the default
     deadline: int | None = None           # seconds for the whole build, waiting included (--frist)
     wait: int | None = None               # seconds to wait for a running build (--wait)
@@ -188,8 +189,7 @@ def _published_complete(out_dir: Path, formats: set[str]) -> bool:
     wanted = {"bericht.html"} if formats & {"html", "seite"} else set()
     if "html" in formats:
         wanted |= {"kapitel", "design", "design.zip"}
-    if "pdf" in formats:
-        wanted.add("bericht.pdf")
+    wanted |= {f"bericht.{kind}" for kind in ("pdf", "docx") if kind in formats}
     return all((out_dir / name).exists() for name in wanted) and wanted <= set(PUBLISHED)
 
 
@@ -215,6 +215,8 @@ def import_assembly_modules(formats: set[str]) -> None:
         import berichtswerk.execution.jobs  # noqa: F401
     if "pdf" in formats:
         import weasyprint  # noqa: F401
+    if "docx" in formats:
+        import docx  # noqa: F401
 
 
 def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, data_fp: str,

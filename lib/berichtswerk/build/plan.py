@@ -19,11 +19,12 @@ from berichtswerk.core.hashing import digest, file_digest, files_digest
 from berichtswerk.core.paths import package_path
 from berichtswerk.core.versions import package_versions
 from berichtswerk.data import schema
-from berichtswerk.data.documents import text_path
+from berichtswerk.data.documents import reference_docx_path, text_path
 from berichtswerk.data.gliederung import Chapter, Structure
 
 #: Packages whose version changes the assembled outputs (sections record their own).
-ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe")
+ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe",
+                     "python-docx", "pypandoc-binary", "beautifulsoup4")
 #: The code that shapes the assembled outputs: the assembly and the layers below it that it may
 #: import (the import contract in pyproject.toml keeps it so) – not the kernels' package, the
 #: command line, the preview or the yearly round.
@@ -150,6 +151,7 @@ def assembly_key(structure: Structure, data_dir: Path, manifest: dict[str, Any],
         structure.describe(),
         json.dumps([texts, sections], sort_keys=True),
         *(str(file_digest(data_dir / schema.FILES[name])) for name in ASSEMBLY_FILES),
+        str(file_digest(reference_docx_path(data_dir))),
         code_digest(ASSEMBLY_CODE),
         json.dumps(package_versions(ASSEMBLY_PACKAGES), sort_keys=True),
         ",".join(sorted(formats)),

@@ -100,6 +100,7 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
     problems += _check_bericht(bericht)
     problems += _check_edition(data_dir, bericht)
     formats = drucksachen.formats_from(bericht) if not _has_format_problems(bericht) else []
+    readable(lambda: documents.reference_docx(data_dir), problems)
     hf_doc = readable(lambda: documents.raw_yaml(data_dir, "handlungsfelder"), problems)
     handlungsfelder = _check_handlungsfelder_doc(hf_doc, problems)
     # a file that could not be read is one problem: nothing is checked against its (missing) content

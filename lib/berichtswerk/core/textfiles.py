@@ -24,11 +24,11 @@ def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_LOADER)
 
 
-def read_text(path: Path, name: str | None = None, expected: str = "Text in UTF-8") -> str:
-    """The file's text (UTF-8, a byte order mark is dropped); :class:`DataError` if it cannot be read."""
+def read_bytes(path: Path, name: str | None = None, expected: str = "eine lesbare Datei") -> bytes:
+    """The file's content; :class:`DataError` if it is missing, a folder or not readable."""
     name = name or Path(path).name
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(name, "Datei fehlt", f"die Datei {path}")]) from None
     except IsADirectoryError:
@@ -37,6 +37,12 @@ def read_text(path: Path, name: str | None = None, expected: str = "Text in UTF-
         raise DataError([Problem(name, "Datei nicht lesbar (keine Leserechte)", expected)]) from None
     except OSError as exc:
         raise DataError([Problem(name, f"Datei nicht lesbar ({exc.strerror or exc})", expected)]) from None
+
+
+def read_text(path: Path, name: str | None = None, expected: str = "Text in UTF-8") -> str:
+    """The file's text (UTF-8, a byte order mark is dropped); :class:`DataError` if it cannot be read."""
+    name = name or Path(path).name
+    raw = read_bytes(path, name, expected)
     if b"\x00" in raw[:8192]:
         raise DataError([Problem(name, "keine Textdatei (Binärdatei)", expected)])
     try:

@@ -6,12 +6,15 @@ here, alike for every file; a file that cannot be read is a
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from berichtswerk.core.colours import colours
+from berichtswerk.core.errors import DataError, Problem
 from berichtswerk.core.paths import find_data_dir
-from berichtswerk.core.textfiles import read_text, read_yaml
+from berichtswerk.core.textfiles import read_bytes, read_text, read_yaml
 from berichtswerk.data import korrekturen, recording, schema
 
 
@@ -46,6 +49,49 @@ def handlungsfeld_farben(data_dir: str | Path | None = None) -> list[tuple[str, 
 def load_bericht(data_dir: str | Path | None = None) -> dict[str, Any]:
     """Title page, imprint and the report's own words (``beschriftungen``)."""
     return document(data_dir, "bericht") or {}
+
+
+#: The design team's Word reference document, unless bericht.yaml names another (``vorlage_docx``).
+REFERENCE_DOCX = "vorlage.docx"
+
+
+def reference_docx_path(data_dir: Path) -> Path:
+    """Where this report's Word reference document is (whether or not it exists)."""
+    try:
+        bericht = load_bericht(data_dir)
+    except DataError:  # reported by check; the default name then
+        bericht = {}
+    named = bericht.get("vorlage_docx") if isinstance(bericht, dict) else None
+    return Path(data_dir) / str(named or REFERENCE_DOCX)
+
+
+#: What makes a file a Word document pandoc can take its styles from.
+_REFERENCE_PARTS = ("word/document.xml", "word/styles.xml")
+
+
+def reference_docx(data_dir: Path) -> bytes | None:
+    """The report's Word reference document, or ``None`` (the default then comes from the theme).
+    A file that is not a Word document (a .doc renamed, a template saved as .dotx with another
+    name, a broken download) is a :class:`DataError`, as is a ``vorlage_docx`` that names no file."""
+    path = reference_docx_path(data_dir)
+    shown = path.name if path.parent == Path(data_dir) else str(path)
+    expected = "ein Word-Dokument (.docx, in Word oder LibreOffice gespeichert) mit den Formatvorlagen des Berichts"
+    if not path.is_file():
+        if path.name == REFERENCE_DOCX and not path.exists():
+            return None
+        raise DataError([Problem(schema.FILES["bericht"], "Word-Vorlage nicht gefunden", expected,
+                                 ort="vorlage_docx", wert=str(path))])
+    with recording.loader_reads(path):
+        content = read_bytes(path, shown)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            missing = [part for part in _REFERENCE_PARTS if part not in package.namelist()]
+    except zipfile.BadZipFile:
+        missing = list(_REFERENCE_PARTS)
+    if missing:
+        raise DataError([Problem(shown, "keine Word-Datei (DOCX)" if len(missing) == len(_REFERENCE_PARTS)
+                                 else f"Word-Datei ohne {', '.join(missing)}", expected)])
+    return content
 
 
 def text_path(data_dir: Path, name: str) -> Path:

@@ -94,6 +94,9 @@ class ReportHTMLExporter(HTMLExporter):
         bericht = dict(meta.get("bericht", {}))
         resources["bericht"] = bericht
         resources["beschriftungen"] = dict(bericht.get("beschriftungen") or {})
+        resources["farben"] = [tuple(p) for p in meta.get("farben", [])]
+        resources["toc_tiefe"] = meta.get("toc_tiefe", 2)
+        resources["nummerierung"] = meta.get("nummerierung", "bericht")
         resources["version"] = __version__
         resources["report_css"] = "\n".join([
             theme.css_variables(tuple(p) for p in meta.get("farben", [])),
