@@ -178,6 +178,15 @@ def copy_report(source: Path, target: Path) -> Path:
     return target / "data"
 
 
+def report_folder(which: str, root: Path) -> Path:
+    """A copy of the 2021 report (``"2021"``: its data) or of the example report (``"beispiel"``) as the
+    report folder ``root``; returns its data folder."""
+    if which == "2021":
+        shutil.copytree(DATA_DIR, root / "data")
+        return root / "data"
+    return copy_report(BEISPIEL, root)
+
+
 @pytest.fixture
 def beispiel(tmp_path: Path) -> Path:
     """A throw-away copy of the example report; returns its data folder."""

@@ -16,7 +16,7 @@ from conftest import DATA_DIR, need_browser
 
 #: Words of the 2021 data that are also plain words of any report of measures, not of that edition:
 #: a chapter "Anhang", the data's own column "dezernat" as a table header, the root of the org chart.
-SHARED_WORDS = {"Anhang", "Dezernat", "Verwaltungsspitze"}
+SHARED_WORDS = {"Anhang", "Dezernat", "Verwaltungsspitze", "Teilhabe"}
 
 
 def strings_of_2021() -> set[str]:

@@ -44,7 +44,7 @@ def test_missing_values_and_markup_in_cells_are_plain_text() -> None:
 def test_table_bundle_carries_data_for_the_design_team() -> None:
     data, meta = tabelle_aus_frame(pd.DataFrame({"a": [1], "b": ["x"]}), "T", "name")._repr_mimebundle_()
     assert data[TABLE_MIME] == {"titel": "T", "name": "name", "spalten": ["a", "b"], "zeilen": [[1, "x"]],
-                                "quelle": None}
+                                "typen": ["integer", "string"], "quelle": None}
     assert '<div class="bw"' in data["text/html"] and "<style>" in data["text/html"]
     assert "<style>" not in data[HTML_MIME]
     assert meta == {"berichtswerk": {"art": "tabelle", "titel": "T", "name": "name", "quelle": None}}

@@ -259,7 +259,7 @@ ASSEMBLY_FILES = sorted(p.relative_to(package_path()).as_posix() for p in packag
 CODE_EDITS: dict[str, tuple[set[str], bool]] = {
     **{name: (set(), True) for name in ASSEMBLY_FILES},
     "abschnitt/templates/kennzahlen.html.j2": (FIELDS, True),
-    "abschnitt/templates/tabelle.html.j2": ({AUSWERTUNG}, True),
+    "abschnitt/templates/tabelle.html.j2": ({AUSWERTUNG} | FIELDS, True),   # charts show their data as tables
     "abschnitt/charts.py": (FIELDS, True),
     "abschnitt/blocks.py": (ALL, True),
     "markup/komponenten.css": (ALL, True),

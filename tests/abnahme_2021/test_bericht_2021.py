@@ -133,7 +133,8 @@ def test_pdf_passes_pdfua1_and_no_text_leaves_the_text_area(built: Path) -> None
 
 need_source = pytest.mark.skipif(not quelltext.available(), reason="../shared/seeds fehlt (Textfassung des "
                                  "Berichts 2021): die Quelltreue ist hier nicht prüfbar – in CI liegt der Ordner bereit")
-GENERATED = ".kennzahlen, table, figure, .hinweis, .bw-warnung, .massnahmenliste, .ziele, ol.anmerkungen, nav, .erzeugt"
+GENERATED = (".kennzahlen, table, figure, .hinweis, .bw-warnung, .massnahmenliste, .ziele, ol.anmerkungen, nav, .erzeugt, "
+             "details.abbildung__daten, .daten-link")
 
 
 def section_text(soup: BeautifulSoup, key: str, skip: str = "") -> str:

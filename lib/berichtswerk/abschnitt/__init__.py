@@ -35,6 +35,7 @@ from berichtswerk.abschnitt.blocks import (
     tabelle_aus_frame,
 )
 from berichtswerk.core import formats
+from berichtswerk.core.errors import did_you_mean
 from berichtswerk.data.report_data import ReportData
 from berichtswerk.markup import cell_options, theme
 
@@ -87,11 +88,15 @@ def daten(data_dir: str | Path | None = None) -> ReportData:
 
 
 def abbildung(fig: Any, alt: str | None = None, titel: str | None = None, name: str | None = None,
-              quelle: str | None = None) -> Abbildung:
-    """A matplotlib figure as a report figure; cell options fill what is not given here."""
+              quelle: str | None = None, daten: Any = None) -> Abbildung:
+    """A matplotlib figure as a report figure; cell options fill what is not given here.
+
+    ``daten``: the DataFrame (or Series) the figure shows – below the figure as a table ("Daten zur
+    Abbildung") and in the report's open data. ``#| fig-daten: name`` names it instead."""
     index = next(_figures_in_cell)
     alt = alt or _pick(_options.get("fig-alt"), index)
     quelle = quelle or _pick(_options.get("fig-quelle"), 0)
+    daten = _frame(daten) if daten is not None else _named_frame(_pick(_options.get("fig-daten"), index))
     subcaps = _options.get("fig-subcap")
     if subcaps:
         subcaps = subcaps if isinstance(subcaps, list) else [subcaps]
@@ -99,13 +104,45 @@ def abbildung(fig: Any, alt: str | None = None, titel: str | None = None, name: 
                                                   if _options.get("layout-nrow") else len(subcaps))
         teil = Teil(_cell_run, index, _pick(subcaps, index), int(columns), titel or _pick(_options.get("fig-cap"), 0),
                     reference_id("fig", _options.get("label")), quelle)
-        block = abbildung_aus_figure(fig, teil.titel, alt, name or _name(index), teil=teil)
+        block = abbildung_aus_figure(fig, teil.titel, alt, name or _name(index), teil=teil, daten=daten)
     else:
         name = name or _name(index)
         block = abbildung_aus_figure(fig, titel or _pick(_options.get("fig-cap"), index), alt, name,
-                                     kennung=reference_id("fig", name), quelle=quelle)
+                                     kennung=reference_id("fig", name), quelle=quelle, daten=daten)
     _close_if_pyplot(fig)
     return block
+
+
+def _frame(value: Any) -> Any:
+    import pandas as pd
+
+    if isinstance(value, pd.Series):
+        return value.to_frame()
+    if isinstance(value, pd.DataFrame):
+        return value
+    raise TypeError(f"daten: erwartet ein DataFrame oder eine Series, nicht {type(value).__name__}")
+
+
+def _named_frame(name: str | None) -> Any:
+    """The notebook's variable ``name`` (``#| fig-daten: name``), or ``None`` with a warning under the cell."""
+    if not name:
+        return None
+    import pandas as pd
+    from IPython import get_ipython
+    from IPython.display import display
+
+    namespace = get_ipython().user_ns if get_ipython() is not None else {}
+    value = namespace.get(name)
+    try:
+        return _frame(value)
+    except TypeError:
+        frames = [key for key, v in namespace.items() if isinstance(v, (pd.DataFrame, pd.Series))
+                  and not key.startswith("_")]
+        found = "gibt es nicht" if value is None else f"ist ein {type(value).__name__}"
+        display(Warnung(f"fig-daten: „{name}“ {found}{did_you_mean(name, frames) or '.'} Erwartet: der Name eines "
+                        "DataFrames (oder einer Series) dieses Notebooks; die Abbildung erscheint ohne ihre Daten.",
+                        melden=True))
+        return None
 
 
 def tabelle(frame: Any, titel: str | None = None, name: str | None = None, quelle: str | None = None) -> Tabelle:

@@ -70,10 +70,16 @@ class Tabelle:
     html: str
     farbe: str | None = None
     quelle: str | None = None
+    typen: tuple[str, ...] = ()   # each column's Table Schema type (integer, number, boolean, date, string)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The table's data as it leaves the kernel: for the design handoff and the open data."""
+        return {"titel": self.titel, "name": self.name, "spalten": self.spalten, "zeilen": self.zeilen,
+                "typen": list(self.typen), "quelle": self.quelle}
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        payload = {"titel": self.titel, "name": self.name, "spalten": self.spalten, "zeilen": self.zeilen,
-                   "quelle": self.quelle}
+        payload = self.payload
         data = {"text/html": notebook_html(self.html, self.farbe), HTML_MIME: self.html, TABLE_MIME: payload,
                 "text/plain": f"[Tabelle: {self.titel or 'ohne Titel'}, {len(self.zeilen)} Zeilen]"}
         return data, {"berichtswerk": {"art": "tabelle", "titel": self.titel, "name": self.name, "quelle": self.quelle}}
@@ -109,6 +115,7 @@ class Abbildung:
     kennung: str | None = None
     quelle: str | None = None
     teil: Teil | None = None
+    daten: Tabelle | None = None   # the numbers behind the figure, shown below it as a table
 
     @property
     def src(self) -> str:
@@ -119,9 +126,9 @@ class Abbildung:
         if self.teil is not None:
             return templating.render("abschnitt", "teilabbildung", src=self.src, alt=self.alt,
                                      untertitel=self.teil.untertitel, buchstabe="abcdefghijklmnopqrstuvwxyz"[
-                                         self.teil.index % 26])
+                                         self.teil.index % 26], daten=self.daten)
         return templating.render("abschnitt", "abbildung", src=self.src, titel=self.titel, alt=self.alt,
-                                 name=self.name, kennung=self.kennung, quelle=self.quelle)
+                                 name=self.name, kennung=self.kennung, quelle=self.quelle, daten=self.daten)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
         shown = self.html
@@ -132,6 +139,8 @@ class Abbildung:
                 "image/svg+xml": self.svg, "text/plain": f"[Abbildung: {self.titel or self.alt or 'ohne Titel'}]"}
         if self.png:
             data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        if self.daten is not None:
+            data[TABLE_MIME] = self.daten.payload
         meta = {"art": "abbildung", "titel": self.titel, "alt": self.alt, "name": self.name, "quelle": self.quelle}
         if self.teil is not None:
             meta["teil"] = asdict(self.teil)
@@ -149,10 +158,11 @@ class Warnung:
     shows it (it carries no report markup), the build reports the same problem from the source."""
 
     text: str
+    melden: bool = False   # True: the build says it too (it cannot see it in the cell's source)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
-        return {"text/html": notebook_html(warning_html(self.text)), "text/plain": f"Warnung: {self.text}",
-                WARNING_MIME: self.text}, {}
+        return ({"text/html": notebook_html(warning_html(self.text)), "text/plain": f"Warnung: {self.text}",
+                 WARNING_MIME: self.text}, {"berichtswerk": {"art": "warnung", "melden": self.melden}})
 
 
 # --- conversion of what analysts produce ------------------------------------------------------------
@@ -174,8 +184,15 @@ def figure_png(fig: Figure, dpi: int = 300) -> bytes:
 
 def abbildung_aus_figure(fig: Figure, titel: str | None, alt: str | None, name: str | None,
                          farbe: str | None = None, kennung: str | None = None, quelle: str | None = None,
-                         teil: Teil | None = None) -> Abbildung:
-    return Abbildung(figure_svg(fig), titel, alt, name, figure_png(fig), farbe, kennung, quelle, teil)
+                         teil: Teil | None = None, daten: pd.DataFrame | None = None) -> Abbildung:
+    """``daten``: the frame the figure was drawn from – shown below it as "Daten zur Abbildung" and
+    published with the report's open data."""
+    table = None
+    if daten is not None:
+        about = (teil.untertitel if teil is not None and teil.untertitel else None) or titel
+        table = tabelle_aus_frame(daten, f"Daten zur Abbildung: {about}" if about else "Daten zur Abbildung",
+                                  name, nummeriert=False)
+    return Abbildung(figure_svg(fig), titel, alt, name, figure_png(fig), farbe, kennung, quelle, teil, table)
 
 
 def _is_default_index(frame: pd.DataFrame) -> bool:
@@ -217,10 +234,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def schema_type(series: pd.Series) -> str:
+    """The column's Table Schema type, as open data describes it."""
+    if types.is_bool_dtype(series):
+        return "boolean"
+    if types.is_integer_dtype(series):
+        return "integer"
+    if types.is_numeric_dtype(series):
+        return "number"
+    if types.is_datetime64_any_dtype(series):
+        times = pd.to_datetime(series.dropna())
+        return "date" if (times == times.dt.normalize()).all() else "datetime"
+    return "string"
+
+
 def tabelle_aus_frame(frame: pd.DataFrame, titel: str | None = None, name: str | None = None,
-                      farbe: str | None = None, quelle: str | None = None, kennung: str | None = None) -> Tabelle:
+                      farbe: str | None = None, quelle: str | None = None, kennung: str | None = None,
+                      nummeriert: bool = True) -> Tabelle:
     """An accessible report table from a DataFrame: caption, ``th scope``, German numbers, no inline
-    styles, and no index column unless the index carries meaning (a name or non-default labels)."""
+    styles, and no index column unless the index carries meaning (a name or non-default labels).
+    ``nummeriert=False``: a table that is part of something else (a figure's data), not "Tabelle n"."""
     keep_index = not _is_default_index(frame)
     shown = frame.reset_index() if keep_index else frame
     columns = [_column_label(c) for c in shown.columns]
@@ -231,5 +264,6 @@ def tabelle_aus_frame(frame: pd.DataFrame, titel: str | None = None, name: str |
     rows_text = [["–" if v is None else fmt(v) for v, fmt in zip(row, formats, strict=True)]
                  for row in rows_plain]
     html = templating.render("abschnitt", "tabelle", titel=titel, spalten=columns, zeilen=rows_text, numerisch=numeric,
-                             kennung=kennung, quelle=quelle)
-    return Tabelle(titel, name, columns, rows_plain, html, farbe, quelle)
+                             kennung=kennung, quelle=quelle, nummeriert=nummeriert)
+    return Tabelle(titel, name, columns, rows_plain, html, farbe, quelle,
+                   tuple(schema_type(shown[c]) for c in shown.columns))

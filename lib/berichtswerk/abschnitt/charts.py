@@ -52,7 +52,8 @@ def massnahmen_je_oe(data: ReportData, handlungsfeld: str | None = None) -> Abbi
     with _styled(colour):
         fig = _bar_chart(series, title, colour, "Anzahl Maßnahmen")
         alt = alt_head + ", ".join(f"{name} {zahl(n)}" for name, n in series.items()) + "."
-        return abbildung_aus_figure(fig, title, alt, "massnahmen-je-oe", colour)
+        shown = pd.DataFrame({"Organisationseinheit": series.index, "Maßnahmen": series.to_numpy()})
+        return abbildung_aus_figure(fig, title, alt, "massnahmen-je-oe", colour, daten=shown)
 
 
 def massnahmen_je_handlungsfeld(data: ReportData) -> Abbildung:
@@ -66,7 +67,9 @@ def massnahmen_je_handlungsfeld(data: ReportData) -> Abbildung:
             bar.set_color(colours[name])
         alt = ("Balkendiagramm: nummerierte Maßnahmen je Handlungsfeld: "
                + ", ".join(f"{name} {zahl(n)}" for name, n in series.items()) + ".")
-        return abbildung_aus_figure(fig, "Maßnahmen je Handlungsfeld", alt, "massnahmen-je-handlungsfeld")
+        shown = pd.DataFrame({"Handlungsfeld": series.index, "Maßnahmen": series.to_numpy()})
+        return abbildung_aus_figure(fig, "Maßnahmen je Handlungsfeld", alt, "massnahmen-je-handlungsfeld",
+                                    daten=shown)
 
 
 def matrix_handlungsfeld_oe(data: ReportData) -> Abbildung:
@@ -94,7 +97,11 @@ def matrix_handlungsfeld_oe(data: ReportData) -> Abbildung:
             cells = [f"{_short(name)} {zahl(n)}" for name, n in row.items() if n]
             parts.append(f"{hf}: " + ", ".join(cells))
         alt = "Matrix: Anzahl der Maßnahmen je Handlungsfeld und Organisationseinheit. " + "; ".join(parts) + "."
-        return abbildung_aus_figure(fig, title, alt, "matrix-handlungsfeld-oe")
+        # as a list of the cells drawn (zero cells stay empty in the chart): readable row by row
+        shown = table.rename_axis(index="Handlungsfeld", columns="Organisationseinheit").stack().rename(
+            "Maßnahmen").reset_index()
+        shown = shown[shown["Maßnahmen"] > 0].reset_index(drop=True)
+        return abbildung_aus_figure(fig, title, alt, "matrix-handlungsfeld-oe", daten=shown)
 
 
 #: Colours of the comparison's kinds: new stands out, continued is the neutral mass, ended recedes.
@@ -133,7 +140,8 @@ def vergleich(data: ReportData) -> Abbildung | None:
                  for _, r in table.iloc[::-1].iterrows()]
         alt = (f"Gestapeltes Balkendiagramm: Maßnahmen je Handlungsfeld seit der Ausgabe {name}, "
                "unterteilt in neu, fortgeführt und beendet. " + "; ".join(parts) + ".")
-        return abbildung_aus_figure(fig, title, alt, "vergleich")
+        shown = table.iloc[::-1][["Handlungsfeld", *COMPARISON_COLOURS]].reset_index(drop=True)
+        return abbildung_aus_figure(fig, title, alt, "vergleich", daten=shown)
 
 
 def _short(name: str) -> str:

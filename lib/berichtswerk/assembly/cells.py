@@ -128,7 +128,9 @@ def section_problems(cells: list[Any], abschnitt: str, notebook: str) -> list[Ce
         for output in cell.get("outputs", []):
             kind, _ = classify_output(output)
             meta = output.get("metadata", {}).get("berichtswerk", {})
-            if kind == "block" and meta.get("art") == "abbildung" and not meta.get("alt"):
+            if meta.get("art") == "warnung" and meta.get("melden"):
+                found.append(CellProblem(False, abschnitt, notebook, where, text_of(output["data"][WARNING_MIME])))
+            elif kind == "block" and meta.get("art") == "abbildung" and not meta.get("alt"):
                 found.append(CellProblem(True, abschnitt, notebook, where,
                                          "Abbildung ohne Textalternative – bitte „#| fig-alt: …“ in die erste "
                                          "Zeile der Zelle schreiben oder abschnitt.abbildung(fig, alt=…) nutzen"))

@@ -1,6 +1,7 @@
 """Assemble executed sections into the deliverables, written into a folder the build publishes when
 complete (:mod:`berichtswerk.build.publish`): ``bericht.html``, one HTML file per chapter under
-``kapitel/``, the design handoff (``design/``, ``design.zip``), ``bericht.pdf`` and ``bericht.docx``."""
+``kapitel/``, the open data (``daten/``, :mod:`.opendata`), the design handoff (``design/``,
+``design.zip``), ``bericht.pdf`` and ``bericht.docx``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from berichtswerk.assembly import opendata
 from berichtswerk.assembly.docx import reference as docx_reference
 from berichtswerk.assembly.docx import render as docx
 from berichtswerk.assembly.exporters.html import ReportHTMLExporter
@@ -47,8 +49,10 @@ class Assembled:
 
 
 def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
-    """Links to anchors that are not in this chapter point into the full report instead."""
+    """Links to anchors that are not in this chapter point into the full report instead; links into
+    the open data (``daten/``) go one folder up, where the data are beside the report."""
     ids = set(_ID.findall(markup))
+    markup = markup.replace(f'href="{opendata.FOLDER}/', f'href="../{opendata.FOLDER}/')
     return _HREF_FRAGMENT.sub(
         lambda m: m.group(0) if m.group(1) in ids else f'href="../{report_name}#{m.group(1)}"', markup)
 
@@ -74,9 +78,10 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     if resources.get("fehler"):
         raise ContentError(resources["fehler"])
     result = Assembled([], list(resources.get("hinweise", [])))
-    if formats & {"html", "seite"}:
+    if formats & {"html", "seite"}:  # the page with its data: its download links resolve in the preview too
         (staging / "bericht.html").write_text(markup, encoding="utf-8")
-        result.written.append(Path("bericht.html"))
+        opendata.write_open_data(staging, opendata.datasets(data_dir, resources), resources["bericht"])
+        result.written += [Path("bericht.html"), Path(opendata.FOLDER)]
     if "html" in formats:
         chapters = staging / "kapitel"
         chapters.mkdir()
@@ -87,6 +92,7 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
             (chapters / f"{chapter['datei']}.html").write_text(page, encoding="utf-8")
         export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force,
                       docx_reference.prepared(reference_docx(data_dir), resources.get("farben", [])))
+        shutil.copytree(staging / opendata.FOLDER, staging / "design" / opendata.FOLDER)  # the handoff's links work
         zip_folder(staging / "design", staging / "design.zip", cache / "design")
         result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
     if "pdf" in formats:

@@ -186,7 +186,7 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> ExitCode:
 
 def _published_complete(out_dir: Path, formats: set[str]) -> bool:
     """Every output the requested formats make is published."""
-    wanted = {"bericht.html"} if formats & {"html", "seite"} else set()
+    wanted = {"bericht.html", "daten"} if formats & {"html", "seite"} else set()
     if "html" in formats:
         wanted |= {"kapitel", "design", "design.zip"}
     wanted |= {f"bericht.{kind}" for kind in ("pdf", "docx") if kind in formats}

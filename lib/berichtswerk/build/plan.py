@@ -24,7 +24,7 @@ from berichtswerk.data.gliederung import Chapter, Structure
 
 #: Packages whose version changes the assembled outputs (sections record their own).
 ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe",
-                     "python-docx", "pypandoc-binary", "beautifulsoup4")
+                     "python-docx", "pypandoc-binary", "beautifulsoup4", "rdflib")
 #: The code that shapes the assembled outputs: the assembly and the layers below it that it may
 #: import (the import contract in pyproject.toml keeps it so) – not the kernels' package, the
 #: command line, the preview or the yearly round.

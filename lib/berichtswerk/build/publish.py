@@ -21,7 +21,7 @@ from berichtswerk.core.files import fsync_dir
 VERSIONS = ".stand"
 CURRENT = ".aktuell"
 #: Everything a build may publish; a name the current build did not write is removed.
-PUBLISHED = ("bericht.html", "bericht.pdf", "bericht.docx", "kapitel", "design", "design.zip")
+PUBLISHED = ("bericht.html", "bericht.pdf", "bericht.docx", "kapitel", "daten", "design", "design.zip")
 
 
 def staging_dir(out_dir: Path) -> Path:

@@ -8,6 +8,7 @@ structure in :mod:`.structure`, the corrections list in :mod:`.corrections`."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -257,7 +258,62 @@ def _check_bericht(doc: Any) -> list[Problem]:
     if isinstance(labels, dict):
         found += [Problem(name, f"Beschriftung „{key}“ fehlt", meaning, ort="beschriftungen")
                   for key, meaning in schema.BESCHRIFTUNGEN.items() if not isinstance(labels.get(key), str)]
+    return found + _check_open_data(doc.get("offene_daten"))
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+
+
+def _check_open_data(given: Any) -> list[Problem]:
+    """``offene_daten``: known keys, a licence and themes from their vocabularies, web addresses, a
+    period of years or dates; a contact without e-mail or web address is a hint (DCAT-AP.de K01)."""
+    name, ort = schema.FILES["bericht"], "offene_daten"
+    if given is None:
+        return []
+    if not isinstance(given, dict):
+        return [Problem(name, "keine Zuordnung", "Schlüssel wie " + ", ".join(schema.OPEN_DATA_KEYS), ort=ort)]
+    found = [Problem(name, f"unbekannter Schlüssel „{key}“", ", ".join(schema.OPEN_DATA_KEYS) + did_you_mean(
+        str(key), schema.OPEN_DATA_KEYS), ort=ort) for key in given if key not in schema.OPEN_DATA_KEYS]
+    licence = given.get("lizenz")
+    if licence is not None and str(licence) not in schema.LICENCES:
+        found.append(Problem(name, "unbekannte Lizenz", "eine von " + ", ".join(schema.LICENCES)
+                             + did_you_mean(str(licence), schema.LICENCES), ort=f"{ort}.lizenz", wert=str(licence)))
+    themes = given.get("themen")
+    for theme in themes if isinstance(themes, list) else [] if themes is None else [themes]:
+        if str(theme) not in schema.DATA_THEMES:
+            found.append(Problem(name, "unbekanntes Thema", "Codes des EU-Vokabulars Data Theme, z. B. " + ", ".join(
+                f"{code} ({meaning})" for code, meaning in list(schema.DATA_THEMES.items())[:3]) + " …"
+                + did_you_mean(str(theme), schema.DATA_THEMES), ort=f"{ort}.themen", wert=str(theme)))
+    contact = given.get("kontakt") if isinstance(given.get("kontakt"), dict) else {}
+    for place, value in (("adresse", given.get("adresse")), ("landingpage", given.get("landingpage")),
+                         ("kontakt.url", contact.get("url"))):
+        if value is not None and not _URL.fullmatch(str(value)):
+            found.append(Problem(name, "keine Internetadresse", "eine Adresse wie https://www.example.org/bericht/",
+                                 ort=f"{ort}.{place}", wert=str(value)))
+    if contact.get("email") is not None and not _EMAIL.fullmatch(str(contact["email"])):
+        found.append(Problem(name, "keine E-Mail-Adresse", "eine Adresse wie integration@example.org",
+                             ort=f"{ort}.kontakt.email", wert=str(contact["email"])))
+    if not contact.get("url") and not contact.get("email"):
+        found.append(Problem(name, "Kontakt ohne E-Mail- oder Internetadresse", "kontakt: mit email oder url – "
+                             "Open-Data-Portale verlangen eine (DCAT-AP.de, Konvention 1)", ort=f"{ort}.kontakt",
+                             hinweis=True))
+    period = given.get("zeitraum")
+    for key, value in (period.items() if isinstance(period, dict) else []):
+        if key not in ("von", "bis") or not _year_or_date(value):
+            found.append(Problem(name, "Zeitraum nicht lesbar", "von: und bis: mit einem Jahr (2016) oder Datum "
+                                 "(2021-02-09)", ort=f"{ort}.zeitraum.{key}", wert=str(value)))
     return found
+
+
+def _year_or_date(value: Any) -> bool:
+    if isinstance(value, (dt.date, int)):
+        return True
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return bool(re.fullmatch(r"\d{4}", str(value)))
+    return True
 
 
 def _check_handlungsfelder_doc(doc: Any, problems: list[Problem]) -> list[str]:

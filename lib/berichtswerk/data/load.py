@@ -79,6 +79,13 @@ def _validated_by_build(data_dir: Path, path: Path) -> bool:
         return token == data_digest(data_dir)
 
 
+def load_public(key: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """A data table as the open data publish it: its text cells with the folder's corrections, and
+    only the columns :data:`schema.FELDER` declares public, in their declared order."""
+    frame = _frame(find_data_dir(data_dir) / schema.FILES[key])
+    return frame[[c for c in schema.public_fields(key) if c in frame.columns]]
+
+
 def load_ziele(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Ziele in table order, including those without any measure."""
     return _frame(find_data_dir(data_dir) / schema.FILES["ziele"]).astype("string")

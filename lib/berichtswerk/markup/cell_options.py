@@ -33,6 +33,8 @@ OPTIONS: dict[str, str] = {
     "fig-alt": "Textalternative (Pflicht für jede Abbildung); eine Liste bei mehreren Abbildungen",
     "fig-subcap": "Unterschriften der Teilabbildungen (Liste); mit layout-ncol nebeneinander",
     "fig-quelle": "Quellenangabe unter der Abbildung",
+    "fig-daten": "Name des DataFrames, aus dem die Abbildung gezeichnet ist: Tabelle „Daten zur Abbildung“ darunter, "
+                 "CSV in den offenen Daten; eine Liste bei mehreren Abbildungen",
     "tbl-cap": "Tabellenüberschrift",
     "tbl-quelle": "Quellenangabe unter der Tabelle",
     "layout-ncol": "Teilabbildungen je Zeile",
@@ -48,7 +50,7 @@ QUARTO_ONLY = {"warning", "error", "message", "code-fold", "code-summary", "code
                "tags", "column", "lst-label", "lst-cap", "tbl-cap-location", "fig-cap-location", "results"}
 _BOOLEAN = ("include", "output", "eval", "echo")
 _TEXT = ("label", "fig-cap", "tbl-cap", "fig-quelle", "tbl-quelle")
-_TEXT_OR_LIST = ("fig-alt", "fig-subcap")
+_TEXT_OR_LIST = ("fig-alt", "fig-subcap", "fig-daten")
 _COUNT = ("layout-ncol", "layout-nrow")
 
 

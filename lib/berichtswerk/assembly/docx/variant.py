@@ -7,6 +7,7 @@
 - footnotes get the roles pandoc reads as notes (``doc-noteref``, ``doc-endnotes``): one Word footnote
   each, numbered in reading order as in the report; a second reference to the same note stays its
   number in superscript (Word cannot point two markers at one footnote);
+- a figure's data (the web's disclosure) is a table after it; the download links stay on the web;
 - a figure's source line leaves its caption (the caption is what Word's table of figures lists);
 - ids of table rows (the appendix's ``massnahme-12``) move onto the first cell's text, where pandoc
   keeps them as bookmarks;
@@ -56,6 +57,11 @@ def pandoc_html(markup: str, resources: dict[str, Any]) -> Variant:
         paragraph = soup.new_tag("p")
         paragraph.string = PLACEHOLDER.format("abbildungen" if "Abbildung" in nav.get("aria-label", "") else "tabellen")
         nav.replace_with(paragraph)
+    for link in soup.select(".daten-link"):  # the files beside the web report are not beside a Word file
+        link.decompose()
+    for details in soup.select("details.abbildung__daten"):  # a figure's data: its table after the figure
+        details.summary.decompose()
+        details.name = "div"
     _footnotes(soup)
     for quelle in soup.select("figcaption .quelle, .abbildung__unterschrift .quelle"):
         caption = quelle.find_parent(["figcaption", "p"])

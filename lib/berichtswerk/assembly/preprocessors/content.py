@@ -6,7 +6,8 @@
 - Outputs: a block of the library (``application/vnd.berichtswerk.html``) is taken as is; a
   ``Markdown`` object's output (``text/markdown``) is prose like a Markdown cell; sub-figures of one
   cell (``#| fig-subcap``) become one figure; figures and tables are also collected for the design
-  handoff. ``execute_result`` counts like ``display_data``.
+  handoff and the open data, and each table and each figure with data gets its download link
+  ("Daten herunterladen (CSV)", into ``daten/``). ``execute_result`` counts like ``display_data``.
 - A cell with ``#| include: false`` or ``#| output: false`` contributes nothing. Whatever the report
   cannot place (``print`` output, widgets, unknown MIME types, a figure drawn without the berichtswerk
   hooks) is dropped with a warning naming the cell; a figure without a text alternative is an error
@@ -22,6 +23,7 @@ from nbformat.v4 import new_raw_cell
 
 from berichtswerk.assembly.cells import HIDDEN_TAGS, classify_output, text_of
 from berichtswerk.core.mime import TABLE_MIME
+from berichtswerk.data import schema
 from berichtswerk.markup import cell_options, inline, markdown, templating
 
 
@@ -40,15 +42,16 @@ def _group(parts: list[tuple[str, dict[str, Any]]]) -> str:
 class ContentPreprocessor(Preprocessor):
     """Turn every cell into one raw HTML cell and collect figures and tables for the design team.
 
-    ``resources["abbildungen"]`` / ``resources["tabellen"]``: lists of dicts with the block's data and a
-    file stem (chapter file stem + label); ``resources["hinweise"]``: warnings for cells whose output
-    the report drops."""
+    ``resources["abbildungen"]`` / ``resources["tabellen"]``: lists of dicts with the block's data, a
+    file stem (chapter file stem + label) and, where it has data, the name of its open-data file
+    (``offen``); ``resources["hinweise"]``: warnings for cells whose output the report drops."""
 
     def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         resources.setdefault("abbildungen", [])
         resources.setdefault("tabellen", [])
         resources.setdefault("hinweise", [])
         counters: dict[tuple[str, str], int] = {}
+        resources.setdefault("offene_dateien", set())
         cells = []
         for cell in nb.cells:
             info = cell.get("metadata", {}).get("berichtswerk", {})
@@ -77,11 +80,11 @@ class ContentPreprocessor(Preprocessor):
                 parts.append(_group(group))
                 group = []
             if kind == "block":
-                if teil is not None:
-                    group.append((markup, teil))
+                link = self._collect(output, info, counters, resources)
+                if teil is not None:  # the link in the sub-figure's cell, under its data
+                    group.append((markup + link, teil))
                 else:
-                    parts.append(markup)
-                self._collect(output, info, counters, resources)
+                    parts.append(markup + link)
             elif kind == "prose":
                 parts.append(markdown.render(markup))
         if group:
@@ -90,25 +93,51 @@ class ContentPreprocessor(Preprocessor):
 
     @staticmethod
     def _collect(output: Any, info: dict[str, Any], counters: dict[tuple[str, str], int],
-                 resources: dict[str, Any]) -> None:
+                 resources: dict[str, Any]) -> str:
+        """Note the block for the handoff and the open data; its download link (or "")."""
         meta = output.get("metadata", {}).get("berichtswerk", {})
         art = meta.get("art")
         if art not in ("abbildung", "tabelle"):
-            return
+            return ""
         prefix = info.get("datei") or "bericht"
         key = (prefix, art)
         counters[key] = counters.get(key, 0) + 1
         name = meta.get("name") or f"{art}-{counters[key]}"
         stem = f"{prefix}_{markdown.slug(name)}"
         data = output.get("data", {})
+        table = data.get(TABLE_MIME)
+        offen = _open_name(f"{art}_{stem}", resources["offene_dateien"]) if table else None
         if art == "abbildung":
             teil = meta.get("teil") or {}
             resources["abbildungen"].append({
                 "datei": stem, "titel": teil.get("untertitel") or meta.get("titel"), "alt": meta.get("alt"),
-                "quelle": meta.get("quelle"),
+                "quelle": meta.get("quelle"), "daten": table, "offen": offen, "herkunft": where(info),
                 "svg": text_of(data.get("image/svg+xml", "")),
                 "png": base64.b64decode(text_of(data["image/png"])) if "image/png" in data else b""})
         else:
-            table = data.get(TABLE_MIME, {})
+            table = table or {}
             resources["tabellen"].append({"datei": stem, "titel": table.get("titel"), "quelle": table.get("quelle"),
-                                          "spalten": table.get("spalten", []), "zeilen": table.get("zeilen", [])})
+                                          "spalten": table.get("spalten", []), "zeilen": table.get("zeilen", []),
+                                          "typen": table.get("typen", []), "offen": offen, "herkunft": where(info)})
+        if offen is None:
+            return ""
+        resources.setdefault("fehler", []).extend(
+            f"{where(info)}: {problem}" for problem in schema.unpublished_columns(table.get("spalten", [])))
+        titel = (meta.get("teil") or {}).get("untertitel") or meta.get("titel") or table.get("titel")
+        return templating.render("assembly", "daten_link", datei=offen, titel=titel)
+
+
+def where(info: dict[str, Any]) -> str:
+    """Section, notebook and cell of a cell's content, as the build names them."""
+    section = f"{info.get('abschnitt', '')} ({info['notebook']})" if info.get("notebook") else info.get("abschnitt", "")
+    return ", ".join(p for p in (section, info.get("zelle", "")) if p)
+
+
+def _open_name(name: str, taken: set[str]) -> str:
+    """A file name in ``daten/`` no other dataset of the report has."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}-{number}"
+    taken.add(candidate)
+    return candidate
