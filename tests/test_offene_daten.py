@@ -195,6 +195,10 @@ def test_the_dcat_ap_de_metadata_conform_to_the_shapes(report) -> None:
 
     name, out, _, _ = report
     path = out / "daten" / "dcat.ttl"
+    text = path.read_text(encoding="utf-8")
+    # without a published address every IRI of the report's files is relative to dcat.ttl, with one absolute
+    assert ("@base <https://www.birkenau.example/teilhabebericht/daten/> ." in text) == (name == "beispiel")
+    assert "@base" in text or "<dcat.ttl#datensatz> a dcat:Dataset" in text
     graph = rdflib.Graph().parse(path, publicID=path.resolve().as_uri())
     dataset = graph.value(predicate=rdflib.RDF.type, object=DCAT.Dataset)
     for predicate in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCAT.contactPoint, DCAT.theme,

@@ -220,7 +220,7 @@ def dcat_turtle(found: list[Dataset], bericht: dict[str, Any], folder: Path) -> 
     dcatde = Namespace("http://dcat-ap.de/def/dcatde/")
     options = settings(bericht)
     base = options["adresse"] or _PLACEHOLDER_BASE
-    graph = Graph(base=base)
+    graph = Graph()
     for prefix, namespace in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", vcard),
                               ("dcatde", dcatde), ("skos", SKOS), ("xsd", XSD)):
         graph.bind(prefix, namespace)
