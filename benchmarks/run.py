@@ -16,8 +16,8 @@ Scenarios:
                  preview-noop       a save that changes nothing → the preview has answered
   large-10x/100x cold HTML build on synthetic data 10× / 100× the measures
 
-Peak memory is the largest sum of resident memory of the build process and all its descendants
-(worker processes and kernels), sampled every 50 ms from /proc; for the preview scenarios it is the
+Peak memory is the largest sum of the proportional set sizes (PSS) of the build process and all its
+descendants (worker processes, kernel template, kernels), sampled every 50 ms from /proc; for the preview scenarios it is the
 preview's process tree over all its runs (the browser is not counted).
 """
 
@@ -42,13 +42,16 @@ sys.path.insert(0, str(ROOT / "lib"))
 from berichtswerk.data.gliederung import load_structure
 
 
-def rss_tree_kib(pid: int) -> int:
+def pss_tree_kib(pid: int) -> int:
+    """Memory of a process tree: the sum of proportional set sizes. Kernels forked from one template
+    share most of their pages; a sum of resident sizes would count those pages once per kernel, PSS
+    counts each page once in total."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
             for task in Path(f"/proc/{p}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
@@ -68,7 +71,7 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_tree_kib(self.pid))
+            self.peak = max(self.peak, pss_tree_kib(self.pid))
             time.sleep(0.05)
 
     def stop(self) -> int:
@@ -286,7 +289,7 @@ def main() -> None:
 
     naive, cold_html, cold_pdf = results["naive"][0], results["cold-html"][0], results["cold-html-pdf"][0]
     lines = [
-        "| Szenario | Median | Läufe (s) | Spitze Speicher | Verhältnis, Ziel |",
+        "| Szenario | Median | Läufe (s) | Spitze Speicher (PSS) | Verhältnis, Ziel |",
         "| --- | ---: | --- | ---: | --- |",
     ]
     ratios = {"cold-html": f"{cold_html / naive:.2f} × naiv (Ziel ≤ 0,1)",

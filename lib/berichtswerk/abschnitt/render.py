@@ -9,6 +9,7 @@ assembler numbers and shifts them. Chapter headings come from the structure, not
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
@@ -87,7 +88,7 @@ def handlungsfeld_erreicht(data: ReportData, handlungsfeld: str | None = None) -
                 gruppen.append({"ziel": ziel, "massnahmen": [
                     {"titel": r["titel"], "nr": None if pd.isna(r["nr"]) else str(r["nr"]),
                      "anker": None if pd.isna(r["nr"]) else schema.anchor(r["nr"]), "status": str(r["status"])}
-                    for _, r in rows.iterrows()]})
+                    for r in rows.to_dict("records")]})
     html = (templating.render("abschnitt", "zwischentitel", titel=data.beschriftung("erreicht"), id=f"{hf['slug']}-erreicht")
             + templating.render("abschnitt", "erreicht", beispiele=beispiele, gruppen=gruppen,
                                 hinweis=data.beschriftung("ohne_beispiele") if not beispiele else ""))
@@ -216,13 +217,17 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
     marks: dict[str, str] = {}
     if comparison is not None:
         marks = {str(r["nr"]): str(r["art"]) for _, r in comparison.iterrows() if not pd.isna(r["nr"])}
+    # plain records, grouped once: a row as a pandas Series costs more than rendering it
+    records = m.to_dict("records")
+    by_goal: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in records:
+        by_goal.setdefault((str(r["handlungsfeld"]), r["ziel"]), []).append(r)
     felder = []
     for _, hf in data.handlungsfelder("titel,slug").iterrows():
-        measures = m[m["handlungsfeld"] == hf["titel"]]
         gruppen = []
         for ziel in ziele.loc[ziele["handlungsfeld"] == hf["titel"], "ziel"]:
             rows = []
-            for _, r in measures[measures["ziel"] == ziel].iterrows():
+            for r in by_goal.get((hf["titel"], ziel), []):
                 in_text, blocks = _description_blocks(r["titel"], r["beschreibung"])
                 rows.append({
                     "nr": None if pd.isna(r["nr"]) else str(r["nr"]),
@@ -249,7 +254,7 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
     rows = [[None if pd.isna(r["nr"]) else _number_value(r["nr"]), str(r["handlungsfeld"]), r["ziel"], r["titel"],
              r["beschreibung"], str(r["status"]), "; ".join(r["oe"]), "; ".join(str(d) for d in r["drucksachen"]),
              "; ".join(r["weitere_infos"])] + ([marks.get(str(r["nr"]), "vorher beendet")] if comparison is not None
-                                               else []) for _, r in m.iterrows()]
+                                               else []) for r in records]
     return Tabelle(data.beschriftung("anhang_tabelle"), "massnahmen", columns, rows, html)
 
 

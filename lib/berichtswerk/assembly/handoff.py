@@ -9,6 +9,7 @@ carriage return) gets a leading apostrophe in CSV and is stored as text in XLSX.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import shutil
@@ -16,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+import xlsxwriter
 
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
@@ -52,31 +53,34 @@ def table_csv(columns: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def xlsx_bytes(title: str, columns: list[str], rows: list[list[Any]]) -> bytes:
-    """One sheet; every text cell is stored as text (never as a formula)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Tabelle"
-    for r, row in enumerate([columns, *rows], start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"
+    """One sheet; every text cell is stored as text (never as a formula, number or link). XlsxWriter
+    writes rows as they come (openpyxl builds a cell object for each of a large appendix's hundred
+    thousand cells first); the fixed creation date keeps equal tables equal bytes."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+               "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as book:
+        book.set_properties({"created": dt.datetime(2000, 1, 1)})
+        sheet = book.add_worksheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Tabelle")
+        for r, row in enumerate([columns, *rows]):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                elif value is not None:
+                    sheet.write(r, c, value)
     return buffer.getvalue()
 
 
 def _xlsx_shaping() -> str:
-    """What shapes an XLSX besides its cells: openpyxl's version and this module's code."""
-    return digest(f"openpyxl {version('openpyxl')}", Path(__file__).read_bytes())
+    """What shapes an XLSX besides its cells: XlsxWriter's version and this module's code."""
+    return digest(f"XlsxWriter {version('XlsxWriter')}", Path(__file__).read_bytes())
 
 
 def export_design(report_html: str, resources: dict[str, Any], bericht: dict[str, Any], target: Path,
                   cache: Path, force: bool = False, reference_docx: bytes | None = None) -> list[Path]:
     """Write the handoff into ``target`` (created); return the files written, relative to it.
 
-    XLSX files are cached by their content and everything that shapes them (openpyxl's version and
+    XLSX files are cached by their content and everything that shapes them (XlsxWriter's version and
     this module's code); ``force`` writes them anew."""
     written: list[Path] = []
     target.mkdir(parents=True, exist_ok=True)

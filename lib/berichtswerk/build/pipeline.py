@@ -24,6 +24,7 @@ import shutil
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -284,10 +285,15 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
 
 def longest_first(chapters: list[Chapter], manifest: dict[str, Any], sources: dict[str, str]) -> list[Chapter]:
     """Start the longest sections first, so that no long one is left running alone at the end: by the
-    time the last run took, else by the notebook's number of code cells (a first build)."""
-    def expected(chapter: Chapter) -> tuple[float, int]:
+    time the last run took; in a first build by the notebook's code cells, divided by how many
+    sections run the same notebook (one run per Handlungsfeld works on a slice of the data, a notebook
+    run once works on all of it)."""
+    runs = Counter(c.notebook for c in chapters)
+
+    def expected(chapter: Chapter) -> tuple[float, float]:
         seconds = manifest["abschnitte"].get(chapter.key, {}).get("sekunden")
-        return (seconds if seconds is not None else -1.0, sources[chapter.key].count('"cell_type": "code"'))
+        cells = sources[chapter.key].count('"cell_type": "code"')
+        return (seconds if seconds is not None else -1.0, cells / runs[chapter.notebook])
 
     return sorted(chapters, key=expected, reverse=True)
 

@@ -23,7 +23,7 @@ from berichtswerk.data.documents import reference_docx_path, text_path
 from berichtswerk.data.gliederung import Chapter, Structure
 
 #: Packages whose version changes the assembled outputs (sections record their own).
-ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "openpyxl", "Jinja2", "MarkupSafe",
+ASSEMBLY_PACKAGES = ("nbconvert", "weasyprint", "pydyf", "mistune", "nh3", "XlsxWriter", "Jinja2", "MarkupSafe",
                      "python-docx", "pypandoc-binary", "beautifulsoup4", "rdflib")
 #: The code that shapes the assembled outputs: the assembly and the layers below it that it may
 #: import (the import contract in pyproject.toml keeps it so) – not the kernels' package, the

@@ -161,7 +161,7 @@ def check_data(data_dir: str | Path, measures_file: str | Path | None = None) ->
         name = measures_path.name
         problems += validate_measures(measures, name, known_fields, oe_codes, formats, _number_pattern(bericht))
         if {"nr", "handlungsfeld", "ziel"} <= set(measures.columns):
-            for i, row in measures.iterrows():
+            for i, row in zip(measures.index, measures.to_dict("records"), strict=True):
                 if schema.is_filled(row["nr"]):
                     measure_hf.setdefault(str(row["nr"]).strip(), row["handlungsfeld"])
                 if ziel_keys and schema.is_filled(row["ziel"]) and row["handlungsfeld"] in handlungsfelder and \

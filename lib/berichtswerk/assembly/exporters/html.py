@@ -4,7 +4,6 @@ section notebook (from the command line or JupyterLab's "Save and Export Noteboo
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import Any
 
@@ -87,7 +86,8 @@ class ReportHTMLExporter(HTMLExporter):
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any) -> tuple[str, dict]:
         resources = dict(resources or {})
-        nb = copy.deepcopy(nb)
+        # no copy here: nbconvert's Exporter.from_notebook_node copies before preprocessing, and
+        # prepare_single builds a new notebook
         if "bericht" not in nb.metadata.get("berichtswerk", {}):
             nb = prepare_single(nb, resources)
         meta = nb.metadata["berichtswerk"]
