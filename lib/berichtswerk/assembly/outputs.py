@@ -17,6 +17,7 @@ from berichtswerk.assembly.docx import render as docx
 from berichtswerk.assembly.exporters.html import ReportHTMLExporter
 from berichtswerk.assembly.handoff import export_design, zip_folder
 from berichtswerk.assembly.merge import merge
+from berichtswerk.assembly.pdf import parts as pdf_parts
 from berichtswerk.assembly.pdf import render as pdf
 from berichtswerk.core.errors import BerichtswerkError
 from berichtswerk.core.files import atomic_write
@@ -72,7 +73,9 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
 
     The PDF and the Word file are cached by the HTML they are made from and by everything else that
     shapes them (:func:`berichtswerk.assembly.pdf.render.shaping`, the reference document,
-    :func:`berichtswerk.assembly.docx.render.shaping`); ``force`` makes them anew."""
+    :func:`berichtswerk.assembly.docx.render.shaping`); ``force`` makes them anew. Within the PDF, each
+    part that starts on a new page is cached by its own markup and first page
+    (:mod:`berichtswerk.assembly.pdf.parts`)."""
     exporter = ReportHTMLExporter()
     markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
     if resources.get("fehler"):
@@ -96,8 +99,9 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
         zip_folder(staging / "design", staging / "design.zip", cache / "design")
         result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
     if "pdf" in formats:
-        _cached(cache / "pdf", digest(markup, pdf.shaping()), lambda: pdf.html_to_pdf(markup),
-                staging / "bericht.pdf", force, result)
+        _cached(cache / "pdf", digest(markup, pdf.shaping()),
+                lambda: pdf_parts.lay_out_report(markup, cache / "pdf-teile", force), staging / "bericht.pdf", force,
+                result)
     if "docx" in formats:
         template = reference_docx(data_dir)
         _cached(cache / "docx", digest(markup, template or b"", docx.shaping()),

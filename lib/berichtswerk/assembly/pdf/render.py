@@ -18,7 +18,7 @@ from berichtswerk.core.hashing import digest, tree_digest
 from berichtswerk.core.versions import package_versions
 
 #: Packages whose version changes the PDF laid out from the same HTML.
-PDF_PACKAGES = ("weasyprint", "pydyf", "fonttools")
+PDF_PACKAGES = ("weasyprint", "pydyf", "fonttools", "pikepdf")
 
 
 def shaping() -> str:
@@ -34,11 +34,23 @@ def embedded_only() -> Any:
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def html_to_pdf(markup: str, pdf_variant: str | None = "pdf/ua-1") -> bytes:
-    from weasyprint import HTML  # imported when a PDF is made, not by every build
-
+def _quiet() -> None:
     install()
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def html_to_pdf(markup: str, pdf_variant: str | None = "pdf/ua-1") -> bytes:
+    """The PDF in one pass over the whole document (a single section's export, and the reference
+    the report's part-by-part layout is compared with)."""
+    from weasyprint import HTML  # imported when a PDF is made, not by every build
+
+    _quiet()
     return HTML(string=markup, base_url=None, url_fetcher=embedded_only()).write_pdf(
         pdf_variant=pdf_variant, pdf_tags=True)
+
+
+def write(document: Any) -> bytes:
+    """A laid-out WeasyPrint document as a tagged PDF/UA-1 file."""
+    _quiet()
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)

@@ -1,0 +1,360 @@
+"""The PDF laid out part by part: every part of the report that starts on a new page (title page,
+contents, each chapter, each Handlungsfeld, the imprint) is a document of its own, laid out by
+WeasyPrint with its first page number, cached by its markup and that number, and joined into one PDF
+with pikepdf – pages, structure tree (PDF/UA-1), named destinations, links, bookmarks and metadata as
+one pass over the whole report writes them (``tests/test_pdf_teile.py`` compares the two page by page).
+
+A part's layout depends only on its own markup and its first page number: the report's print rules
+start each part on a new page, and the page number is the only thing printed from outside the part.
+Page references to other parts (the table of contents, the lists of figures and tables) cannot be
+``target-counter`` in a document of its own: the numbers are written into the markup
+(``data-seite``) and ``report.css`` prints them for parts marked ``seitenzahlen-eingesetzt``. Links to
+another part's anchors are kept by naming those anchors in the part's document, and resolved in the
+join to the part that holds them."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from berichtswerk.core.files import atomic_write
+from berichtswerk.core.hashing import digest
+
+#: Elements that begin a page in print (``report.css``: ``break-before``/``break-after``), where the
+#: report is split into parts – as tag and class.
+PAGE_STARTS = (("nav", "inhaltsverzeichnis"), ("section", "kapitel--ebene-1"), ("section", "handlungsfeld"),
+               ("footer", "impressum"))
+#: Classes of the lists whose links print the target's page number (``target-counter`` in one pass).
+PAGE_REFERENCES = ("toc__eintrag", "verzeichnis__liste")
+MARKED = "seitenzahlen-eingesetzt"
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                  "wbr"})
+_ID = re.compile(r'\sid="([^"]+)"')
+_INTERNAL_LINK = re.compile(r'<a href="#([^"]+)"')
+_FRAGMENT = re.compile(r'href="#([^"]+)"')
+_BODY = re.compile(r"<body([^>]*)>")
+
+
+@dataclass(frozen=True)
+class Element:
+    tag: str
+    classes: tuple[str, ...]
+    start: int          # offset of its start tag
+    content: int        # offset just after its start tag
+    end: int            # offset just after its end tag
+    children: list[Element]
+
+    def starts_page(self) -> bool:
+        return any(self.tag == tag and css in self.classes for tag, css in PAGE_STARTS)
+
+
+class _Outline(HTMLParser):
+    """Offsets of the elements in ``<body>`` down to ``depth`` levels (stdlib parser: the parts keep
+    the report's markup byte for byte)."""
+
+    def __init__(self, markup: str, depth: int = 4) -> None:
+        super().__init__(convert_charrefs=True)
+        self.markup, self.depth = markup, depth
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", markup)]
+        self._stack: list[tuple[str, int, int, tuple[str, ...], list[Element]]] = []
+        self.body: Element | None = None
+        self.feed(markup)
+        self.close()
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            return
+        start = self._offset()
+        content = start + len(self.get_starttag_text() or "")
+        classes = tuple((dict(attrs).get("class") or "").split())
+        self._stack.append((tag, start, content, classes, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not self._stack:
+            return
+        while self._stack:
+            name, start, content, classes, children = self._stack.pop()
+            end = self.markup.index(">", self._offset()) + 1
+            element = Element(name, classes, start, content, end, children)
+            if name == "body":
+                self.body = element
+            elif self._stack and len(self._stack) <= self.depth:
+                self._stack[-1][4].append(element)
+            if name == tag:
+                return
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the report that starts on a new page, as a document of its own."""
+    prefix: str         # the report up to and including <body …> and the part's enclosing start tags
+    content: str
+    suffix: str         # the enclosing end tags and the rest of the document
+    ids: tuple[str, ...]
+
+    def document(self, first_page: int, page_numbers: dict[str, int] | None = None) -> str:
+        prefix, content = self.prefix, self.content
+        if first_page > 1:
+            prefix = prefix.replace("</head>", f"<style>@page :first {{ counter-reset: page {first_page}; }}</style>"
+                                    "\n</head>", 1)
+        if page_numbers is not None:
+            prefix = _BODY.sub(lambda m: _add_class(m, MARKED), prefix, count=1)
+            content = _INTERNAL_LINK.sub(
+                lambda m: f'{m.group(0)} data-seite="{page_numbers.get(m.group(1), "")}"', content)
+        return prefix + content + self.suffix
+
+    def references_pages(self) -> bool:
+        return any(name in self.content for name in PAGE_REFERENCES)
+
+
+def _add_class(match: re.Match[str], name: str) -> str:
+    attributes = match.group(1)
+    if 'class="' in attributes:
+        return "<body" + attributes.replace('class="', f'class="{name} ', 1) + ">"
+    return f'<body{attributes} class="{name}">'
+
+
+def split(markup: str) -> list[Part]:
+    """The report's parts in order; the report is one part if its body has no page starts."""
+    body = _Outline(markup).body
+    if body is None:
+        return [Part(markup, "", "", tuple(_ID.findall(markup)))]
+    parts: list[Part] = []
+    for enclosing, pieces in _runs(body, []):
+        first, last = pieces[0], pieces[-1]
+        opening = "".join(markup[e.start:e.content] for e in enclosing)
+        closing = "".join(f"</{e.tag}>" for e in reversed(enclosing))
+        prefix = markup[:body.content] + opening
+        content = markup[first.start:last.end]
+        suffix = closing + markup[body.end - len("</body>"):] if markup[body.end - 7:body.end] == "</body>" \
+            else closing + "</body></html>"
+        parts.append(Part(prefix, content, suffix, tuple(_ID.findall(opening + content))))
+    return parts
+
+
+def _runs(container: Element, enclosing: list[Element]) -> Iterator[tuple[list[Element], list[Element]]]:
+    """Consecutive children of ``container`` that share a page run; a child that holds page starts
+    is split further, inside its own start tag."""
+    run: list[Element] = []
+    for child in container.children:
+        if child.starts_page() and run:
+            yield enclosing, run
+            run = []
+        if any(grandchild.starts_page() for grandchild in child.children):
+            inner = list(_runs(child, [*enclosing, child]))
+            if run:
+                yield enclosing, run
+                run = []
+            yield from inner
+        else:
+            run.append(child)
+    if run:
+        yield enclosing, run
+
+
+@dataclass
+class LaidOut:
+    """One part as a PDF, with what the join needs to know of it."""
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]                 # anchor → page index in the part, for anchors the part holds
+    bookmarks: list[tuple[int, str]]        # (level, label) in document order, as the PDF's outline holds them
+
+    def to_json(self) -> str:
+        return json.dumps({"seiten": self.pages, "anker": self.anchors, "lesezeichen": self.bookmarks})
+
+    @classmethod
+    def from_files(cls, pdf: bytes, meta: str) -> LaidOut:
+        data = json.loads(meta)
+        return cls(pdf, data["seiten"], data["anker"], [tuple(b) for b in data["lesezeichen"]])
+
+
+def lay_out(document: str, holds: tuple[str, ...], elsewhere: set[str],
+            write: Callable[[Any], bytes]) -> LaidOut:
+    """Lay out one part. Anchors ``elsewhere`` (in other parts) are named on its last page, so that
+    WeasyPrint keeps the links to them; the join points them to the part that holds them."""
+    from weasyprint import HTML
+
+    from berichtswerk.assembly.pdf.render import embedded_only
+
+    rendered = HTML(string=document, base_url=None, url_fetcher=embedded_only()).render()
+    anchors: dict[str, int] = {}
+    bookmarks: list[tuple[int, str]] = []
+    held = set(holds)
+    for index, page in enumerate(rendered.pages):
+        for name in page.anchors:
+            if name in held:
+                anchors.setdefault(name, index)
+        bookmarks += [(level, label) for level, label, _, _ in page.bookmarks]
+    linked = {link[1] for page in rendered.pages for link in page.links if link[0] == "internal"}
+    if rendered.pages:
+        for name in sorted(linked & elsewhere - set(anchors)):
+            rendered.pages[-1].anchors[name] = (0, 0, 0, 0)
+    return LaidOut(write(rendered), len(rendered.pages), anchors, bookmarks)
+
+
+def join(parts: list[LaidOut]) -> bytes:
+    """One PDF from the parts in order: the first part's document (catalog, metadata, language) takes
+    the others' pages; their structure elements go under its ``Document`` element, their parent-tree
+    keys follow its own; named destinations come from the part that holds the anchor; the outline
+    is nested by bookmark level across parts, as in one pass."""
+    import pikepdf
+
+    pdfs = [pikepdf.open(io.BytesIO(p.pdf)) for p in parts]
+    joined = pdfs[0]
+    root = joined.Root
+    document = root.StructTreeRoot.K[0]
+    nums = root.StructTreeRoot.ParentTree.Nums
+    next_key = _next_key(nums)
+    destinations: dict[str, Any] = {}
+    _collect_destinations(joined, parts[0], destinations)
+    for part, source in zip(parts[1:], pdfs[1:], strict=True):
+        first = len(joined.pages)
+        with warnings.catch_warnings():  # the destinations are joined below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            joined.pages.extend(source.pages)
+        for page in joined.pages[first:]:
+            page.obj.StructParents = page.obj.StructParents + next_key
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = annotation.StructParent + next_key
+        source_nums = source.Root.StructTreeRoot.ParentTree.Nums
+        for i in range(0, len(source_nums), 2):
+            nums.append(int(source_nums[i]) + next_key)
+            nums.append(_copy(joined, source, source_nums[i + 1]))
+        for element in _copy(joined, source, source.Root.StructTreeRoot.K[0].K):
+            element.P = document
+            document.K.append(element)
+        next_key += _next_key(source_nums)
+        _collect_destinations(source, part, destinations, joined, first)
+    names = pikepdf.NameTree.new(joined)
+    for name in sorted(destinations):
+        names[name] = destinations[name]
+    root.Names = pikepdf.Dictionary(Dests=names.obj)
+    _outline(joined, parts, pdfs)
+    buffer = io.BytesIO()
+    joined.save(buffer)
+    return buffer.getvalue()
+
+
+def _copy(joined: Any, source: Any, obj: Any) -> Any:
+    """``obj`` copied into ``joined``; references to pages already taken over point to their copies."""
+    return joined.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+
+def _next_key(nums: Any) -> int:
+    return max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
+
+
+def _collect_destinations(source: Any, part: LaidOut, into: dict[str, Any], joined: Any = None,
+                          first: int = 0) -> None:
+    """The part's destinations for anchors it holds (the first part to hold one wins, as in one pass)."""
+    import pikepdf
+
+    if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
+        return
+    tree = pikepdf.NameTree(source.Root.Names.Dests)
+    pages = {page.objgen: i for i, page in enumerate(source.pages)}
+    for name in part.anchors:
+        if name in into or name not in tree:
+            continue
+        destination = tree[name]
+        if joined is None:
+            into[name] = destination
+        else:
+            into[name] = pikepdf.Array([joined.pages[first + pages[destination[0].objgen]].obj,
+                                        *list(destination)[1:]])
+
+
+def _outline(joined: Any, parts: list[LaidOut], pdfs: list[Any]) -> None:
+    """The bookmarks of all parts, nested by level: an entry belongs under the last entry before it
+    with a lower level (WeasyPrint's rule, across parts)."""
+    from pikepdf import OutlineItem
+
+    entries: list[tuple[int, OutlineItem]] = []
+    first = 0
+    for part, pdf in zip(parts, pdfs, strict=True):
+        pages = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        with pdf.open_outline() as outline:
+            flat = list(_flatten(outline.root))
+        for (level, label), item in zip(part.bookmarks, flat, strict=True):
+            destination = item.destination
+            copy = OutlineItem(str(item.title), first + pages[destination[0].objgen], "XYZ",
+                               left=float(destination[2]), top=float(destination[3]), zoom=0)
+            copy.is_closed = item.is_closed
+            entries.append((level, copy))
+        first += part.pages
+    with joined.open_outline() as outline:
+        outline.root.clear()
+        stack: list[tuple[int, OutlineItem]] = []
+        for level, item in entries:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            (stack[-1][1].children if stack else outline.root).append(item)
+            stack.append((level, item))
+
+
+def _flatten(items: list[Any]) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _flatten(item.children)
+
+
+def lay_out_report(markup: str, cache: Path, force: bool = False) -> bytes:
+    """The report's PDF from its HTML, laid out part by part; a part laid out before with the same
+    markup and first page number comes from ``cache`` (unless ``force``). Parts whose lists print page numbers are laid
+    out again until those numbers stand (twice in a first build, from the cache after that)."""
+    from berichtswerk.assembly.pdf import render
+
+    parts = split(markup)
+    if len(parts) == 1:
+        return render.html_to_pdf(markup)
+    held = set().union(*(p.ids for p in parts))
+    elsewhere = [set(_FRAGMENT.findall(p.content)) & held - set(p.ids) for p in parts]
+    shaping = render.shaping()
+    if force:
+        shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    numbers: dict[str, int] = {}
+    for _ in range(5):
+        laid: list[LaidOut] = []
+        located: dict[str, int] = {}
+        page = 1
+        for part, other in zip(parts, elsewhere, strict=True):
+            document = part.document(page, numbers if part.references_pages() else None)
+            key = digest(document, *sorted(other), shaping)[:40]
+            used.add(key)
+            laid.append(_cached(cache / key, lambda d=document, p=part, o=other: lay_out(d, p.ids, o, render.write)))
+            for name, index in laid[-1].anchors.items():
+                located.setdefault(name, page + index)
+            page += laid[-1].pages
+        if located == numbers or not any(p.references_pages() for p in parts):
+            break
+        numbers = located
+    for old in cache.iterdir():
+        if old.stem not in used:
+            old.unlink(missing_ok=True)
+    return join(laid)
+
+
+def _cached(stem: Path, make: Callable[[], LaidOut]) -> LaidOut:
+    pdf, meta = stem.with_suffix(".pdf"), stem.with_suffix(".json")
+    if pdf.is_file() and meta.is_file():
+        return LaidOut.from_files(pdf.read_bytes(), meta.read_text(encoding="utf-8"))
+    result = make()
+    atomic_write(pdf, result.pdf)
+    atomic_write(meta, result.to_json().encode("utf-8"))
+    return result
