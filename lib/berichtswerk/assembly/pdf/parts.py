@@ -245,7 +245,7 @@ def join(parts: list[LaidOut]) -> bytes:
     root.Names = pikepdf.Dictionary(Dests=names.obj)
     _outline(joined, parts, pdfs)
     buffer = io.BytesIO()
-    joined.save(buffer)
+    joined.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)  # as WeasyPrint writes
     return buffer.getvalue()
 
 
