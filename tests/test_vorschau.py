@@ -79,10 +79,23 @@ def test_preview_shows_edits_in_place_and_problems_in_the_page(vorschau, beispie
         scroll = driver.execute_script("return window.scrollY")
         assert scroll > 0
 
+        # every chapter gets a mark only this page object has; a link of the contents gets the focus
+        driver.execute_script("document.querySelectorAll('main > section').forEach(function (s, i) {"
+                              " s.berichtswerkMarke = i; });"
+                              "document.querySelector('nav a').focus();")
         _edit(beispiel, 1, "beschreibung", "Kurse direkt am Arbeitsplatz, jetzt dreimal pro Woche")
         wait(driver, "return document.body.innerText.includes('jetzt dreimal pro Woche')", 60)
         assert driver.execute_script("return window.berichtswerkTest") == 42, "die Seite wurde neu geladen"
         assert driver.execute_script("return window.scrollY") == scroll
+        chapters = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('main > section'), function (s) {"
+            " return [s.berichtswerkMarke === undefined ? null : s.berichtswerkMarke,"
+            " s.innerText.includes('jetzt dreimal pro Woche')]; });")
+        changed = [mark for mark, has_new_text in chapters if has_new_text]
+        kept = [mark for mark, _ in chapters if mark is not None]
+        assert changed and all(mark is None for mark in changed), chapters   # swapped in
+        assert len(kept) >= len(chapters) - 2, chapters   # the chapters without the measure stay as they were
+        assert driver.execute_script("return document.activeElement === document.querySelector('nav a')")
         assert "zweimal pro Woche" not in driver.execute_script("return document.body.innerText")
 
         _edit(beispiel, 1, "handlungsfeld", "Raumfahrt")

@@ -144,15 +144,18 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> ExitCode:
         # data changed, so sections will probably run: start the workers now, they import papermill
         # and start kernels while this process validates (forking happens before any thread of ours)
         executor = start_executor(options)
+    stages = Stages(started)
     try:
         if not _check(options, manifest, data_fp):
             return ExitCode.BAD_DATA
+        stages.done("pruefen")
         structure = load_structure(data_dir)
         if options.cell_timeout is None:
             options.cell_timeout = structure.cell_timeout or DEFAULT_CELL_TIMEOUT
         planned = plan_sections(structure, data_dir, section_dir, manifest, options.force)
         to_run = [p.chapter for p in planned if p.runs]
         key = assembly_key(structure, data_dir, manifest, options.formats)
+        stages.done("planen")
         if not to_run and not options.force and manifest.get("zusammengesetzt") == key \
                 and _published_complete(out_dir, options.formats):
             write_manifest(out_dir, manifest)
@@ -172,6 +175,7 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> ExitCode:
             warmup.start()
             failures = _execute(executor, to_run, options, data_fp, section_dir, manifest, progress)
             warmup.join()
+        stages.done("ausfuehren")
     finally:
         if own and executor is not None:
             executor.close()
@@ -182,7 +186,20 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> ExitCode:
         for line, _ in failures:
             print(f"  - {line}", file=sys.stderr)
         return ExitCode.TIME_LIMIT if any(timed_out for _, timed_out in failures) else ExitCode.SECTION_FAILED
-    return _assemble_and_publish(options, structure, section_dir, manifest, started)
+    return _assemble_and_publish(options, structure, section_dir, manifest, stages)
+
+
+class Stages:
+    """How long each stage of a build took, in seconds, as the manifest records it (``zeiten``)."""
+
+    def __init__(self, started: float) -> None:
+        self.started = self._last = started
+        self.seconds: dict[str, float] = {}
+
+    def done(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 def _published_complete(out_dir: Path, formats: set[str]) -> bool:
@@ -299,7 +316,7 @@ def longest_first(chapters: list[Chapter], manifest: dict[str, Any], sources: di
 
 
 def _assemble_and_publish(options: BuildOptions, structure: Structure, section_dir: Path,
-                          manifest: dict[str, Any], started: float) -> ExitCode:
+                          manifest: dict[str, Any], stages: Stages) -> ExitCode:
     import nbformat
 
     from berichtswerk.assembly.cells import section_problems
@@ -312,7 +329,9 @@ def _assemble_and_publish(options: BuildOptions, structure: Structure, section_d
     try:
         assembled = render_outputs(structure, executed, options.data_dir, options.formats, staging,
                                    out_dir / CACHE_DIR, options.force)
+        stages.done("zusammensetzen")
         publish(staging, out_dir)
+        stages.done("veroeffentlichen")
     except ContentError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"\n{len(exc.fehler)} Problem(e) beim Zusammensetzen; der letzte gute Bericht in {out_dir} bleibt "
@@ -325,6 +344,7 @@ def _assemble_and_publish(options: BuildOptions, structure: Structure, section_d
             shutil.rmtree(staging, ignore_errors=True)
         raise
     manifest["zusammengesetzt"] = assembly_key(structure, options.data_dir, manifest, options.formats)
+    manifest["zeiten"] = stages.seconds
     write_manifest(out_dir, manifest)
     _prune(section_dir, {c.key for c in structure.sections()})
     shutil.rmtree(out_dir / FAILED_DIR, ignore_errors=True)
@@ -338,7 +358,7 @@ def _assemble_and_publish(options: BuildOptions, structure: Structure, section_d
     names = ", ".join(str(p) + (" (unverändert aus dem Zwischenspeicher)" if str(p) in assembled.aus_zwischenspeicher
                                 else "") for p in assembled.written)
     print(f"Zusammengesetzt in {time.perf_counter() - step:.1f} s: {names}".replace(".", ",", 1))
-    print(f"Fertig in {time.perf_counter() - started:.1f}".replace(".", ",") + " s.")
+    print(f"Fertig in {time.perf_counter() - stages.started:.1f}".replace(".", ",") + " s.")
     return ExitCode.OK
 
 

@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from watchfiles import watch
 
+from berichtswerk.build.manifest import read_manifest
 from berichtswerk.build.pipeline import (
     BuildOptions,
     import_assembly_modules,
@@ -60,6 +61,8 @@ class Stand:
     titel: str = ""
     meldung: str = ""
     sekunden: float = 0.0
+    begonnen: float = 0.0     # wall-clock time the last good build began (time.time())
+    zeiten: dict[str, float] = field(default_factory=dict)   # its stages, as the manifest records them
 
 
 class _Tee(io.TextIOBase):
@@ -101,6 +104,7 @@ class Preview:
     def rebuild(self, executor: Any) -> ExitCode:
         """One build; its terminal output is also kept for the page when it fails."""
         out, err = _Tee(sys.stdout), _Tee(sys.stderr)
+        begun = time.time()
         started = time.perf_counter()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = run_build(self.options, executor)
@@ -108,7 +112,8 @@ class Preview:
         if code == ExitCode.OK:
             page = self.site / "bericht.html"
             digest = (file_digest(page) or "")[:16]
-            self.publish(ok=True, seite=digest, titel="", meldung="", sekunden=seconds)
+            self.publish(ok=True, seite=digest, titel="", meldung="", sekunden=seconds, begonnen=begun,
+                         zeiten=read_manifest(self.site).get("zeiten", {}))
         elif code != ExitCode.INTERRUPTED:
             self.publish(ok=False, titel=BUILD_WORDS.get(code, code.meaning),
                          meldung=err.copy.getvalue().strip() or out.copy.getvalue().strip(), sekunden=seconds)

@@ -1,4 +1,4 @@
-// Berichtswerk preview: listens for new builds and swaps the page in place (no reload, scroll kept).
+// Berichtswerk preview: listens for new builds and swaps what changed in place (no reload, scroll kept).
 // Problems arrive as plain text and are shown with textContent: nothing from the data is executed.
 (function () {
   "use strict";
@@ -38,6 +38,37 @@
     if (box) box.remove();
   }
 
+  function sameAttributes(a, b) {
+    if (a.attributes.length !== b.attributes.length) return false;
+    for (var i = 0; i < a.attributes.length; i++) {
+      if (b.getAttribute(a.attributes[i].name) !== a.attributes[i].value) return false;
+    }
+    return true;
+  }
+
+  // Only what changed is replaced: a chapter (a child of <main>) or another part of the page whose
+  // markup is the same keeps its nodes, and with them focus, selection and whatever the reader did there.
+  function reconcile(current, next, depth) {
+    var old = Array.prototype.slice.call(current.childNodes);
+    var fresh = Array.prototype.slice.call(next.childNodes);
+    var parallel = old.length === fresh.length && old.every(function (node, i) {
+      return node.nodeName === fresh[i].nodeName;
+    });
+    if (!parallel) {
+      current.replaceChildren.apply(current, fresh);
+      return;
+    }
+    old.forEach(function (node, i) {
+      var other = fresh[i];
+      if (node.isEqualNode(other)) return;
+      if (depth > 0 && node.nodeType === Node.ELEMENT_NODE && sameAttributes(node, other)) {
+        reconcile(node, other, depth - 1);
+      } else {
+        node.replaceWith(other);
+      }
+    });
+  }
+
   function swap(html) {
     var next = new DOMParser().parseFromString(html, "text/html");
     var x = window.scrollX, y = window.scrollY;
@@ -45,7 +76,7 @@
     if (style && nextStyle && style.textContent !== nextStyle.textContent) style.textContent = nextStyle.textContent;
     document.title = next.title;
     document.body.className = next.body.className;
-    document.body.replaceChildren.apply(document.body, Array.prototype.slice.call(next.body.childNodes));
+    reconcile(document.body, next.body, 1);  // body → main → chapters
     window.scrollTo(x, y);
   }
 
@@ -56,7 +87,7 @@
     if (state.seite === shown) { hideProblem(); return; }
     fetch(location.pathname + "?seite=" + encodeURIComponent(state.seite), {cache: "no-store"})
       .then(function (r) { return r.text(); })
-      .then(function (html) { swap(html); shown = state.seite; hideProblem(); });
+      .then(function (html) { hideProblem(); swap(html); shown = state.seite; });
   }
 
   var source = new EventSource("/__vorschau/ereignisse");
