@@ -12,6 +12,7 @@ Scenarios:
   edit-one-html  the same, HTML only (compared with cold-html)
   preview-*      `berichtswerk vorschau` with the report open in headless Chromium (selenium); edits
                  alternate between one measure's text and a Handlungsfeld's introduction:
+                 (and, in a report with notebooks of its own, a Markdown cell of its first notebook):
                  preview-edit-html  save → new HTML published by the preview
                  preview-edit-seen  save (the file's mtime) → the new text visible in the open page,
                                     split into detect (mtime → rebuild starts), the build's stages
@@ -150,15 +151,35 @@ def edit_measure(data: Path, text: str) -> str:
 
 
 def edit_handlungsfeld(data: Path, text: str) -> str:
-    """Append ``text`` to the first Handlungsfeld's introduction (replacing an earlier append)."""
+    """Append ``text`` to the first line of the first Handlungsfeld's introduction (replacing an
+    earlier append)."""
     path = data / "handlungsfelder.yaml"
-    content = path.read_text(encoding="utf-8")
-    sentence = "im kulturellen Bereich sowie im Sport."
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = next(i for i, line in enumerate(lines) if line.strip() == "einleitung: |-") + 1
     marker = f"[Bench {text}]"
-    content = re.sub(re.escape(sentence[:-1]) + r"( \[Bench [^\]]*\])?\.", sentence[:-1] + f" {marker}.", content,
-                     count=1)
-    path.write_text(content, encoding="utf-8")
+    lines[line] = re.sub(r" \[Bench [^\]]*\]$", "", lines[line]) + f" {marker}"
+    path.write_text("\n".join(lines), encoding="utf-8")
     return marker
+
+
+def edit_notebook(data: Path, text: str) -> str:
+    """Append ``text`` to the first paragraph of the longest Markdown cell of the report's first own
+    notebook (``notebooks/`` beside ``data/``), replacing an earlier append."""
+    import json
+
+    path = sorted((data.parent / "notebooks").glob("*.ipynb"))[0]
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = max((c for c in notebook["cells"] if c["cell_type"] == "markdown"), key=lambda c: len("".join(c["source"])))
+    source = re.sub(r" \[Bench [^\]]*\]", "", "".join(cell["source"]))
+    first, _, rest = source.partition("\n")
+    marker = f"[Bench {text}]"
+    cell["source"] = f"{first} {marker}" + ("\n" + rest if rest else "")
+    path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return marker
+
+
+def own_notebooks(data: Path) -> bool:
+    return any((data.parent / "notebooks").glob("*.ipynb"))
 
 
 def preview_runs(data: Path, tmp: Path, runs: int, results: dict, split: dict) -> None:
@@ -170,8 +191,10 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict, split: dict) -
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    work = tmp / "preview-data"
+    work = tmp / "preview" / "data"
     shutil.copytree(data, work)
+    if own_notebooks(data):
+        shutil.copytree(data.parent / "notebooks", work.parent / "notebooks")
     proc = subprocess.Popen([str(BIN / "berichtswerk"), "vorschau", "--data", str(work), "--out",
                              str(tmp / "preview-out"), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -211,6 +234,9 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict, split: dict) -
         stages: dict[str, list[float]] = {}
         edits = [("Maßnahme", edit_measure, "massnahmen.csv"), ("Handlungsfeld", edit_handlungsfeld,
                                                                "handlungsfelder.yaml")]
+        if own_notebooks(work):
+            edits.append(("Notebook", edit_notebook,
+                          "../notebooks/" + sorted((work.parent / "notebooks").glob("*.ipynb"))[0].name))
         for i in range(runs):
             for kind, edit, name in edits:
                 before = state()["stand"]
