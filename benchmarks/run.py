@@ -117,9 +117,17 @@ def build(data: Path, out: Path, formats: str) -> list[str]:
     return [str(BIN / "berichtswerk"), "build", "--data", str(data), "--out", str(out), "--format", formats]
 
 
-def synthetic(source: Path, target: Path, factor: int) -> Path:
-    """``data/`` with every measure repeated ``factor`` times under new numbers."""
-    shutil.copytree(source, target)
+def copy_report(data: Path, folder: Path) -> Path:
+    """A copy of the report: its data and, if it has them, its own notebooks; returns the data folder."""
+    shutil.copytree(data, folder / "data")
+    if own_notebooks(data):
+        shutil.copytree(data.parent / "notebooks", folder / "notebooks")
+    return folder / "data"
+
+
+def synthetic(source: Path, folder: Path, factor: int) -> Path:
+    """A copy of the report with every measure repeated ``factor`` times under new numbers."""
+    target = copy_report(source, folder)
     with (source / "massnahmen.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
@@ -191,10 +199,7 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict, split: dict) -
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    work = tmp / "preview" / "data"
-    shutil.copytree(data, work)
-    if own_notebooks(data):
-        shutil.copytree(data.parent / "notebooks", work.parent / "notebooks")
+    work = copy_report(data, tmp / "preview")
     proc = subprocess.Popen([str(BIN / "berichtswerk"), "vorschau", "--data", str(work), "--out",
                              str(tmp / "preview-out"), "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -311,8 +316,7 @@ def main() -> None:
     median_runs("cold-html-pdf", args.runs, lambda i: (build(data, fresh(f"pdf{i}"), "html,pdf"), ROOT), None, results)
     median_runs("noop", args.runs, lambda i: (build(data, tmp / "pdf0", "html,pdf"), ROOT), None, results)
 
-    edit_data = tmp / "edit-data"
-    shutil.copytree(data, edit_data)
+    edit_data = copy_report(data, tmp / "edit")
     edit_out = fresh("edit-out")
     timed(build(edit_data, edit_out, "html,pdf"))
 
@@ -337,7 +341,7 @@ def main() -> None:
 
     if not args.skip_large:
         for factor in (10, 100):
-            big = synthetic(data, tmp / f"data-{factor}x", factor)
+            big = synthetic(data, tmp / f"bericht-{factor}x", factor)
             median_runs(f"large-{factor}x", 1 if factor == 100 else args.runs,
                         lambda i, big=big, factor=factor: (build(big, fresh(f"out-{factor}x-{i}"), "html"), ROOT),
                         None, results)

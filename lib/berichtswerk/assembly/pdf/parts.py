@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from berichtswerk.assembly.pdf import render
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
 
@@ -181,15 +182,10 @@ class LaidOut:
         return cls(pdf, data["seiten"], data["anker"], [tuple(b) for b in data["lesezeichen"]])
 
 
-def lay_out(document: str, holds: tuple[str, ...], elsewhere: set[str],
-            write: Callable[[Any], bytes]) -> LaidOut:
+def lay_out(document: str, holds: tuple[str, ...], elsewhere: set[str]) -> LaidOut:
     """Lay out one part. Anchors ``elsewhere`` (in other parts) are named on its last page, so that
     WeasyPrint keeps the links to them; the join points them to the part that holds them."""
-    from weasyprint import HTML
-
-    from berichtswerk.assembly.pdf.render import embedded_only
-
-    rendered = HTML(string=document, base_url=None, url_fetcher=embedded_only()).render()
+    rendered = render.lay_out(document)
     anchors: dict[str, int] = {}
     bookmarks: list[tuple[int, str]] = []
     held = set(holds)
@@ -202,7 +198,7 @@ def lay_out(document: str, holds: tuple[str, ...], elsewhere: set[str],
     if rendered.pages:
         for name in sorted(linked & elsewhere - set(anchors)):
             rendered.pages[-1].anchors[name] = (0, 0, 0, 0)
-    return LaidOut(write(rendered), len(rendered.pages), anchors, bookmarks)
+    return LaidOut(render.write(rendered), len(rendered.pages), anchors, bookmarks)
 
 
 def join(parts: list[LaidOut]) -> bytes:
@@ -316,8 +312,6 @@ def lay_out_report(markup: str, cache: Path, force: bool = False) -> bytes:
     """The report's PDF from its HTML, laid out part by part; a part laid out before with the same
     markup and first page number comes from ``cache`` (unless ``force``). Parts whose lists print page numbers are laid
     out again until those numbers stand (twice in a first build, from the cache after that)."""
-    from berichtswerk.assembly.pdf import render
-
     parts = split(markup)
     if len(parts) == 1:
         return render.html_to_pdf(markup)
@@ -337,7 +331,7 @@ def lay_out_report(markup: str, cache: Path, force: bool = False) -> bytes:
             document = part.document(page, numbers if part.references_pages() else None)
             key = digest(document, *sorted(other), shaping)[:40]
             used.add(key)
-            laid.append(_cached(cache / key, lambda d=document, p=part, o=other: lay_out(d, p.ids, o, render.write)))
+            laid.append(_cached(cache / key, lambda d=document, p=part, o=other: lay_out(d, p.ids, o)))
             for name, index in laid[-1].anchors.items():
                 located.setdefault(name, page + index)
             page += laid[-1].pages

@@ -40,17 +40,22 @@ def _quiet() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def html_to_pdf(markup: str, pdf_variant: str | None = "pdf/ua-1") -> bytes:
-    """The PDF in one pass over the whole document (a single section's export, and the reference
-    the report's part-by-part layout is compared with)."""
+def lay_out(markup: str, pdf_variant: str | None = "pdf/ua-1") -> Any:
+    """The document laid out in pages (WeasyPrint's ``Document``), not yet written."""
     from weasyprint import HTML  # imported when a PDF is made, not by every build
 
     _quiet()
-    return HTML(string=markup, base_url=None, url_fetcher=embedded_only()).write_pdf(
+    return HTML(string=markup, base_url=None, url_fetcher=embedded_only()).render(
         pdf_variant=pdf_variant, pdf_tags=True)
 
 
-def write(document: Any) -> bytes:
-    """A laid-out WeasyPrint document as a tagged PDF/UA-1 file."""
+def write(document: Any, pdf_variant: str | None = "pdf/ua-1") -> bytes:
+    """A laid-out document as a tagged PDF (PDF/UA-1 unless told otherwise)."""
     _quiet()
-    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return document.write_pdf(pdf_variant=pdf_variant, pdf_tags=True)
+
+
+def html_to_pdf(markup: str, pdf_variant: str | None = "pdf/ua-1") -> bytes:
+    """The PDF in one pass over the whole document (a single section's export, and the reference
+    the report's part-by-part layout is compared with)."""
+    return write(lay_out(markup, pdf_variant), pdf_variant)
