@@ -12,7 +12,7 @@ import pytest
 from berichtswerk.assembly.pdf import parts
 from berichtswerk.assembly.pdf.render import html_to_pdf
 from berichtswerk.checks import pdfua
-from conftest import build, need_tools, report_folder
+from conftest import build, need_tools, read_rows, report_folder, row_of, write_rows
 from pdfstruktur import read_structure
 from pypdf import PdfReader
 from pypdf.generic import Destination
@@ -89,7 +89,7 @@ def test_joined_parts_equal_one_pass(which: str, tmp_path: Path) -> None:
     assert len(split) > 5, "the report is laid out in parts"
     assert all(p.content in markup for p in split)
     (tmp_path / "single.pdf").write_bytes(html_to_pdf(markup))
-    (tmp_path / "joined.pdf").write_bytes(parts.lay_out_report(markup, tmp_path / "teile"))
+    (tmp_path / "joined.pdf").write_bytes(parts.lay_out_report(markup, tmp_path / "teile").pdf)
     assert_same_pdf(tmp_path / "single.pdf", tmp_path / "joined.pdf")
     if which == "2021":
         need_tools("PDF/UA-Prüfung (make pdfua)", pdfua.missing())
@@ -106,7 +106,7 @@ def toc_numbers(reader: PdfReader) -> dict[str, int]:
 def test_a_chapter_grows_by_a_page_and_everything_after_follows(tmp_path: Path) -> None:
     data, markup = built_html("beispiel", tmp_path)
     cache = tmp_path / "teile"
-    (tmp_path / "vorher.pdf").write_bytes(parts.lay_out_report(markup, cache))
+    (tmp_path / "vorher.pdf").write_bytes(parts.lay_out_report(markup, cache).pdf)
     before = PdfReader(tmp_path / "vorher.pdf")
 
     text = data / "texte" / "einleitung.md"  # chapter 1: every numbered chapter comes after it
@@ -116,7 +116,8 @@ def test_a_chapter_grows_by_a_page_and_everything_after_follows(tmp_path: Path) 
     code, _ = build(data, tmp_path / "ausgabe", formats={"html"})
     assert code == 0
     grown = (tmp_path / "ausgabe" / "bericht.html").read_text(encoding="utf-8")
-    (tmp_path / "nachher.pdf").write_bytes(parts.lay_out_report(grown, cache))
+    joined = parts.lay_out_report(grown, cache)
+    (tmp_path / "nachher.pdf").write_bytes(joined.pdf)
     (tmp_path / "einmal.pdf").write_bytes(html_to_pdf(grown))
     assert_same_pdf(tmp_path / "einmal.pdf", tmp_path / "nachher.pdf")
 
@@ -128,6 +129,8 @@ def test_a_chapter_grows_by_a_page_and_everything_after_follows(tmp_path: Path) 
     shifted = [title for title in old if new[title] == old[title] + added]
     assert shifted, (old, new)
     assert all(new[t] in (old[t], old[t] + added) for t in old)
+    # the title page and the unnumbered foreword before the grown chapter came from the cache
+    assert 1 <= joined.laid_out <= joined.parts - 2, joined
 
 
 def test_every_element_is_in_exactly_one_part_and_parts_start_where_pages_do(tmp_path: Path) -> None:
@@ -141,3 +144,22 @@ def test_every_element_is_in_exactly_one_part_and_parts_start_where_pages_do(tmp
     for part in split[1:]:
         tag, classes = re.match(r'<(\w+)[^>]*class="([^"]*)"', part.content).groups()
         assert any(tag == t and c in classes.split() for t, c in parts.PAGE_STARTS), part.content[:80]
+
+
+def test_a_build_after_one_changed_measure_lays_out_only_the_parts_that_show_it(tmp_path: Path, capsys) -> None:
+    data = report_folder("beispiel", tmp_path / "bericht")
+    out = tmp_path / "ausgabe"
+    code, _ = build(data, out, capsys, formats={"html", "pdf"})
+    assert code == 0
+    rows = read_rows(data / "massnahmen.csv")
+    rows[row_of(rows, 1)][rows[0].index("beschreibung")] = "Kurse direkt am Arbeitsplatz, jetzt dreimal pro Woche"
+    write_rows(data / "massnahmen.csv", rows)
+
+    code, log = build(data, out, capsys, formats={"html", "pdf"})
+    assert code == 0, log
+    laid, total = map(int, re.search(r"bericht\.pdf \((\d+) von (\d+) Teilen neu gesetzt\)", log).groups())
+    assert 1 <= laid < total / 2, log
+    assert "jetzt dreimal pro Woche" in "".join(page_texts(PdfReader(out / "bericht.pdf")))
+    markup = (out / "bericht.html").read_text(encoding="utf-8")
+    (tmp_path / "einmal.pdf").write_bytes(html_to_pdf(markup))
+    assert_same_pdf(tmp_path / "einmal.pdf", out / "bericht.pdf")

@@ -47,6 +47,7 @@ class Assembled:
     written: list[Path]
     hinweise: list[str] = field(default_factory=list)
     aus_zwischenspeicher: list[str] = field(default_factory=list)   # copied from the cache, not made anew
+    anmerkungen: dict[str, str] = field(default_factory=dict)      # file → how it was made, for the log
 
 
 def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
@@ -99,8 +100,12 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
         zip_folder(staging / "design", staging / "design.zip", cache / "design")
         result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
     if "pdf" in formats:
-        _cached(cache / "pdf", digest(markup, pdf.shaping()),
-                lambda: pdf_parts.lay_out_report(markup, cache / "pdf-teile", force), staging / "bericht.pdf", force,
+        def laid_out_in_parts() -> bytes:
+            joined = pdf_parts.lay_out_report(markup, cache / "pdf-teile", force)
+            result.anmerkungen["bericht.pdf"] = f"{joined.laid_out} von {joined.parts} Teilen neu gesetzt"
+            return joined.pdf
+
+        _cached(cache / "pdf", digest(markup, pdf.shaping()), laid_out_in_parts, staging / "bericht.pdf", force,
                 result)
     if "docx" in formats:
         template = reference_docx(data_dir)

@@ -355,8 +355,12 @@ def _assemble_and_publish(options: BuildOptions, structure: Structure, section_d
         print("Hinweise (im Bericht nicht enthalten):")
         for note in notes:
             print(f"  - {note}")
-    names = ", ".join(str(p) + (" (unverändert aus dem Zwischenspeicher)" if str(p) in assembled.aus_zwischenspeicher
-                                else "") for p in assembled.written)
+    def described(name: str) -> str:
+        if name in assembled.aus_zwischenspeicher:
+            return f"{name} (unverändert aus dem Zwischenspeicher)"
+        return f"{name} ({assembled.anmerkungen[name]})" if name in assembled.anmerkungen else name
+
+    names = ", ".join(described(str(p)) for p in assembled.written)
     print(f"Zusammengesetzt in {time.perf_counter() - step:.1f} s: {names}".replace(".", ",", 1))
     print(f"Fertig in {time.perf_counter() - stages.started:.1f}".replace(".", ",") + " s.")
     return ExitCode.OK

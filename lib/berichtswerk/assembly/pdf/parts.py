@@ -308,29 +308,39 @@ def _flatten(items: list[Any]) -> Iterator[Any]:
         yield from _flatten(item.children)
 
 
-def lay_out_report(markup: str, cache: Path, force: bool = False) -> bytes:
+@dataclass(frozen=True)
+class Joined:
+    pdf: bytes
+    parts: int
+    laid_out: int       # parts of the final document that were not in the cache
+
+
+def lay_out_report(markup: str, cache: Path, force: bool = False) -> Joined:
     """The report's PDF from its HTML, laid out part by part; a part laid out before with the same
     markup and first page number comes from ``cache`` (unless ``force``). Parts whose lists print page numbers are laid
     out again until those numbers stand (twice in a first build, from the cache after that)."""
     parts = split(markup)
     if len(parts) == 1:
-        return render.html_to_pdf(markup)
+        return Joined(render.html_to_pdf(markup), 1, 1)
     held = set().union(*(p.ids for p in parts))
     elsewhere = [set(_FRAGMENT.findall(p.content)) & held - set(p.ids) for p in parts]
     shaping = render.shaping()
     if force:
         shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True, exist_ok=True)
+    kept = {path.stem for path in cache.glob("*.pdf")}
     used: set[str] = set()
     numbers: dict[str, int] = {}
     for _ in range(5):
         laid: list[LaidOut] = []
+        keys: list[str] = []
         located: dict[str, int] = {}
         page = 1
         for part, other in zip(parts, elsewhere, strict=True):
             document = part.document(page, numbers if part.references_pages() else None)
             key = digest(document, *sorted(other), shaping)[:40]
             used.add(key)
+            keys.append(key)
             laid.append(_cached(cache / key, lambda d=document, p=part, o=other: lay_out(d, p.ids, o)))
             for name, index in laid[-1].anchors.items():
                 located.setdefault(name, page + index)
@@ -341,7 +351,7 @@ def lay_out_report(markup: str, cache: Path, force: bool = False) -> bytes:
     for old in cache.iterdir():
         if old.stem not in used:
             old.unlink(missing_ok=True)
-    return join(laid)
+    return Joined(join(laid), len(parts), sum(key not in kept for key in keys))
 
 
 def _cached(stem: Path, make: Callable[[], LaidOut]) -> LaidOut:
