@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from berichtswerk.core.processes import descendants
-from conftest import browser, need_tools, read_rows, row_of, selenium_tools, wait, write_rows
+from conftest import browser, need_tools, read_rows, row_of, selenium_tools, until, wait, write_rows
 
 BIN = Path(sys.executable).parent
 
@@ -143,3 +143,21 @@ def test_preview_shows_a_failing_section_and_recovers(vorschau, beispiel: Path) 
     assert "Sprachkurse im Betrieb" in page and "live.js" in page  # the last good report is still served
     notebook.write_text(original, encoding="utf-8")
     assert _wait_state(url, lambda s: s["stand"] > failed["stand"] and s["ok"] is not None, 120)["ok"] is True
+
+
+def test_a_killed_preview_leaves_no_kernel_behind(vorschau) -> None:
+    """SIGKILL cannot be handled: the kernel template dies with its parent, and the kernels kept ready
+    (a session of their own, out of reach of the process group) end when their template does."""
+    url, proc = vorschau
+    assert _wait_state(url, lambda s: s["ok"] is not None, 300)["ok"] is True
+    started = descendants(proc.pid)
+    sessions = {int(Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[3]) for pid in started
+                if Path(f"/proc/{pid}/stat").exists()}
+    assert len(sessions) > 1, "die Vorschau hält Kernel in eigenen Sitzungen bereit"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def alive() -> list[int]:
+        return [pid for pid in started if Path(f"/proc/{pid}").exists()
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]]
+    until(lambda: not alive(), 30, "alle Prozesse der Vorschau beendet")

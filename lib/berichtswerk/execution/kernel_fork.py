@@ -144,7 +144,7 @@ def _become_kernel(request: dict[str, Any], listener: socket.socket) -> None:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
-    os.environ["JPY_PARENT_PID"] = str(os.getppid())  # the kernel ends when the template does
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
     # ipykernel_launcher drops the folder ``-m`` put first on sys.path (IPython adds its own entry)
     del sys.path[0]
     for name in [m for m in sys.modules if m == "berichtswerk" or m.startswith("berichtswerk.")]:
@@ -162,7 +162,9 @@ def _become_kernel(request: dict[str, Any], listener: socket.socket) -> None:
 
     sys.argv = [ipykernel_launcher.__file__, "-f", request["connection_file"]]
     try:
-        kernelapp.launch_new_instance()
+        # the kernel ends when the template does: ipykernel read JPY_PARENT_PID when the template
+        # imported it, before there was a parent to name, so the parent is handed to the app
+        kernelapp.IPKernelApp.launch_instance(parent_handle=os.getppid())
     finally:
         os._exit(0)
 
