@@ -5,13 +5,13 @@ complete (:mod:`berichtswerk.build.publish`): ``bericht.html``, one HTML file pe
 
 from __future__ import annotations
 
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from berichtswerk.assembly import opendata
+from berichtswerk.assembly.anchors import ANCHOR, LINK
 from berichtswerk.assembly.docx import reference as docx_reference
 from berichtswerk.assembly.docx import render as docx
 from berichtswerk.assembly.exporters.html import ReportHTMLExporter
@@ -30,8 +30,6 @@ from berichtswerk.data.documents import (
 )
 from berichtswerk.data.gliederung import Structure
 
-_HREF_FRAGMENT = re.compile(r'href="#([^"]+)"')
-_ID = re.compile(r'\sid="([^"]+)"')
 
 
 class ContentError(BerichtswerkError):
@@ -53,9 +51,9 @@ class Assembled:
 def standalone_chapter(markup: str, report_name: str = "bericht.html") -> str:
     """Links to anchors that are not in this chapter point into the full report instead; links into
     the open data (``daten/``) go one folder up, where the data are beside the report."""
-    ids = set(_ID.findall(markup))
+    ids = set(ANCHOR.findall(markup))
     markup = markup.replace(f'href="{opendata.FOLDER}/', f'href="../{opendata.FOLDER}/')
-    return _HREF_FRAGMENT.sub(
+    return LINK.sub(
         lambda m: m.group(0) if m.group(1) in ids else f'href="../{report_name}#{m.group(1)}"', markup)
 
 

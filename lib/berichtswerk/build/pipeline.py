@@ -158,6 +158,7 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> ExitCode:
         stages.done("planen")
         if not to_run and not options.force and manifest.get("zusammengesetzt") == key \
                 and _published_complete(out_dir, options.formats):
+            manifest["zeiten"] = stages.seconds
             write_manifest(out_dir, manifest)
             print(f"Bericht ist aktuell ({len(planned)} Abschnitte unverändert): {out_dir}")
             return ExitCode.OK

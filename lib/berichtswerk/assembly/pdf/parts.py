@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from berichtswerk.assembly.anchors import ANCHOR, LINK
 from berichtswerk.assembly.pdf import render
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
@@ -38,9 +39,7 @@ PAGE_REFERENCES = ("toc__eintrag", "verzeichnis__liste")
 MARKED = "seitenzahlen-eingesetzt"
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                   "wbr"})
-_ID = re.compile(r'\sid="([^"]+)"')
-_INTERNAL_LINK = re.compile(r'<a href="#([^"]+)"')
-_FRAGMENT = re.compile(r'href="#([^"]+)"')
+_LIST_LINK = re.compile(r'<a href="#([^"]+)"')   # as the contents and the lists of figures write it
 _BODY = re.compile(r"<body([^>]*)>")
 
 
@@ -112,7 +111,7 @@ class Part:
                                     "\n</head>", 1)
         if page_numbers is not None:
             prefix = _BODY.sub(lambda m: _add_class(m, MARKED), prefix, count=1)
-            content = _INTERNAL_LINK.sub(
+            content = _LIST_LINK.sub(
                 lambda m: f'{m.group(0)} data-seite="{page_numbers.get(m.group(1), "")}"', content)
         return prefix + content + self.suffix
 
@@ -131,7 +130,7 @@ def split(markup: str) -> list[Part]:
     """The report's parts in order; the report is one part if its body has no page starts."""
     body = _Outline(markup).body
     if body is None:
-        return [Part(markup, "", "", tuple(_ID.findall(markup)))]
+        return [Part(markup, "", "", tuple(ANCHOR.findall(markup)))]
     parts: list[Part] = []
     for enclosing, pieces in _runs(body, []):
         first, last = pieces[0], pieces[-1]
@@ -141,7 +140,7 @@ def split(markup: str) -> list[Part]:
         content = markup[first.start:last.end]
         suffix = closing + markup[body.end - len("</body>"):] if markup[body.end - 7:body.end] == "</body>" \
             else closing + "</body></html>"
-        parts.append(Part(prefix, content, suffix, tuple(_ID.findall(opening + content))))
+        parts.append(Part(prefix, content, suffix, tuple(ANCHOR.findall(opening + content))))
     return parts
 
 
@@ -317,13 +316,14 @@ class Joined:
 
 def lay_out_report(markup: str, cache: Path, force: bool = False) -> Joined:
     """The report's PDF from its HTML, laid out part by part; a part laid out before with the same
-    markup and first page number comes from ``cache`` (unless ``force``). Parts whose lists print page numbers are laid
-    out again until those numbers stand (twice in a first build, from the cache after that)."""
+    markup and first page number comes from ``cache`` (unless ``force``). Parts whose lists print page
+    numbers are laid out again until those numbers stand (twice in a first build, from the cache after)."""
     parts = split(markup)
     if len(parts) == 1:
         return Joined(render.html_to_pdf(markup), 1, 1)
     held = set().union(*(p.ids for p in parts))
-    elsewhere = [set(_FRAGMENT.findall(p.content)) & held - set(p.ids) for p in parts]
+    numbered = any(p.references_pages() for p in parts)
+    elsewhere = [set(LINK.findall(p.content)) & held - set(p.ids) for p in parts]
     shaping = render.shaping()
     if force:
         shutil.rmtree(cache, ignore_errors=True)
@@ -345,7 +345,7 @@ def lay_out_report(markup: str, cache: Path, force: bool = False) -> Joined:
             for name, index in laid[-1].anchors.items():
                 located.setdefault(name, page + index)
             page += laid[-1].pages
-        if located == numbers or not any(p.references_pages() for p in parts):
+        if located == numbers or not numbered:
             break
         numbers = located
     for old in cache.iterdir():
