@@ -105,3 +105,17 @@ def test_a_table_that_is_no_table_names_the_file_and_the_cause(beispiel: Path) -
     texts = [str(p) for p in result.fehler]
     assert any(t.startswith("dezernate.csv: die Datei ist leer oder hat keine Kopfzeile") for t in texts), texts
     assert any(t.startswith("ziele.csv, Zeile 1, Spalte „handlungsfeld“: Spalte fehlt") for t in texts), texts
+
+
+def test_a_notebook_saved_without_kernel_or_language_metadata_builds(beispiel: Path, tmp_path: Path) -> None:
+    """``nbformat.v4.new_notebook()``, jupytext and some editors write no ``kernelspec`` and no
+    ``language_info``; papermill then cannot tell the language – every section is Python."""
+    notebook = beispiel.parent / "notebooks" / "auswertung.ipynb"
+    content = json.loads(notebook.read_text(encoding="utf-8"))
+    content["metadata"] = {}
+    notebook.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    code, output = Live([BERICHTSWERK, "build", "--data", str(beispiel), "--out", str(tmp_path / "out"),
+                         "--format", "html"]).finish(300)
+    assert code == ExitCode.OK, output
+    assert "Traceback" not in output
+    assert "Die Auswertung zeigt" in (tmp_path / "out" / "bericht.html").read_text(encoding="utf-8")

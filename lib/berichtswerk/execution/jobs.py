@@ -190,7 +190,10 @@ def run_job(job: Job, data_dir: Path, cwd: Path, stock: KernelStock | None = Non
         _KeepingEngine.running.manager = None
         try:
             pm.execute_notebook(
-                source, str(output), parameters=parameters, engine_name=ENGINE, kernel_name="python3", km=km,
+                # every section runs in Python: a notebook saved without kernelspec or language_info
+                # (nbformat.v4.new_notebook, jupytext, some editors) is not an error
+                source, str(output), parameters=parameters, engine_name=ENGINE, kernel_name="python3",
+                language="python", km=km,
                 progress_bar=False, log_output=False, cwd=str(cwd), request_save_on_cell_execute=False,
                 execution_timeout=job.timeout,
             )
