@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -105,6 +106,20 @@ class ForkedKernel:
     def send_signal(self, signum: int) -> None:
         os.kill(self.pid, signum)
 
+    def wait_gone(self, timeout: float) -> None:
+        """Return as soon as the process has ended (a pidfd works for a process that is not our
+        child), at the latest after ``timeout`` seconds."""
+        try:
+            fd = os.pidfd_open(self.pid)
+        except (ProcessLookupError, AttributeError, OSError):
+            return
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poller.poll(timeout * 1000)
+        finally:
+            os.close(fd)
+
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
 
@@ -125,6 +140,13 @@ class ForkProvisioner(LocalProvisioner):
         self.pid = self.pgid = pid  # the child starts its own session
         self.cwd = cwd
         return self.connection_info
+
+    async def kill(self, restart: bool = False) -> None:
+        await super().kill(restart)
+        # jupyter_client then checks every 0.1 s whether the kernel is gone; after SIGKILL it is gone
+        # within milliseconds, so the check finds it gone the first time
+        if isinstance(self.process, ForkedKernel):
+            self.process.wait_gone(timeout=1)
 
 
 # --- the template process ---------------------------------------------------------------------------

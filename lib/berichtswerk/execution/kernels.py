@@ -8,10 +8,13 @@ port), a failure while a cell runs is not."""
 from __future__ import annotations
 
 import sys
+import time
 import uuid
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
@@ -24,9 +27,54 @@ class KernelStartError(Exception):
     """The kernel did not come up (it never ran a cell of the section)."""
 
 
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's client, except that it knows the kernel is ready when the kernel says so.
+
+    nbclient waits for readiness before every section; jupyter_client's wait ends only after 0.2 s
+    without any IOPub message. Here it ends at the kernel's own "idle" for the ``kernel_info``
+    request, on IOPub: that proves the channel is connected (else the request is repeated, as
+    jupyter_client does), and whatever the kernel published before it is discarded, as
+    jupyter_client's flush would (nbclient takes only messages answering its own requests)."""
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            msg_id = self.kernel_info()
+            try:
+                reply = await self._async_recv_reply(msg_id, timeout=1)
+            except TimeoutError:
+                pass
+            else:
+                self._handle_kernel_info_reply(reply)
+                if await self._idle_after(msg_id, timeout=1):
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    wait_for_ready = _async_wait_for_ready  # the base class binds its own coroutine to this name
+
+    async def _idle_after(self, msg_id: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return True
+        return False
+
+
+def _manager() -> AsyncKernelManager:
+    return AsyncKernelManager(kernel_name="python3", client_class=f"{__name__}.ReadyClient")
+
+
 def start_kernel(cwd: Path) -> Any:
     """A fresh kernel, ready to execute; :class:`KernelStartError` if it does not come up."""
-    km = AsyncKernelManager(kernel_name="python3")
+    km = _manager()
     try:
         run_sync(km.start_kernel)(cwd=str(cwd))
         client = km.blocking_client()
@@ -63,7 +111,7 @@ class KernelStock:
         self.fill()
 
     def fill(self) -> None:
-        km = AsyncKernelManager(kernel_name="python3")
+        km = _manager()
         try:
             if self._template is not None:
                 km.kernel_id = str(uuid.uuid4())
