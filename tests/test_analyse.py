@@ -111,6 +111,20 @@ def test_nbconvert_exports_one_executed_notebook(fmt: str, beispiel: Path, tmp_p
         assert "2.2 Wohnen" in headings
 
 
+def test_nbconvert_exports_a_section_notebook_as_the_build_keeps_it(beispiel_built: Path, tmp_path: Path) -> None:
+    """The executed notebooks a build keeps (cache, ``fehlgeschlagen/``) are what an analyst opens in
+    JupyterLab and exports; papermill had recorded the notebook object itself as its input path."""
+    executed = tmp_path / "feld-wohnen.ipynb"
+    executed.write_bytes((beispiel_built / ".cache" / "abschnitte" / "feld-wohnen.ipynb").read_bytes())
+    assert nbformat.read(executed, as_version=4).metadata.papermill.input_path == "handlungsfeld.ipynb"
+    jupyter = Path(sys.executable).with_name("jupyter")
+    result = subprocess.run([str(jupyter), "nbconvert", "--to", "berichtswerk_html", str(executed)],
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    soup = BeautifulSoup(executed.with_suffix(".html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.h2.get_text() == "2.2 Wohnen" and soup.select_one("section.handlungsfeld--wohnen")
+
+
 def test_exporters_appear_in_jupyterlab_export_menu() -> None:
     from nbconvert.exporters import get_export_names
 

@@ -81,7 +81,9 @@ def prepare_single(nb: Any, resources: dict[str, Any]) -> Any:
     papermill = nb.metadata.get("papermill", {})
     parameters = dict(papermill.get("parameters") or {})
     data_dir = find_data_dir(parameters.get("data_dir"))
-    name = Path(papermill.get("input_path") or resources.get("metadata", {}).get("name", "") or "").name
+    # papermill records a notebook it was handed as an object in place of a path (older builds did)
+    recorded = papermill.get("input_path")
+    name = Path((recorded if isinstance(recorded, str) else "") or resources.get("metadata", {}).get("name", "") or "").name
     if name and not name.endswith(".ipynb"):
         name += ".ipynb"
     structure = load_structure(data_dir)

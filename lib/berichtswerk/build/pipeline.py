@@ -256,7 +256,7 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
     by_key = {c.key: c for c in to_run}
     sources = {c.key: c.notebook_path.read_text(encoding="utf-8") for c in to_run}
     jobs = [Job(c.key, sources[c.key], {k: v for k, v in c.parameter.items() if k != "data_dir"}, data_fp,
-                options.cell_timeout)
+                options.cell_timeout, c.notebook or "")
             for c in longest_first(to_run, manifest, sources)]
     failures: list[tuple[str, bool]] = []
     failed_dir = options.out_dir / FAILED_DIR

@@ -80,6 +80,7 @@ class Job:
     parameters: dict[str, object]        # without data_dir: the executor knows where the data is
     validated: str | None = None         # data digest the coordinator validated (kernels skip validating)
     timeout: int | None = None
+    name: str = ""                       # the notebook's file name, as the executed notebook records it
 
 
 @dataclass(frozen=True)
@@ -207,4 +208,7 @@ def run_job(job: Job, data_dir: Path, cwd: Path, stock: KernelStock | None = Non
         finally:
             shutdown(km)
         executed = take_record(nbformat.read(output, as_version=4))
+    # papermill records its input and output as given: here the notebook itself and a file already
+    # deleted; the notebook's name is what a reader (and the single-notebook export) can use
+    executed.metadata.papermill.update(input_path=job.name or None, output_path=None)
     return Outcome(job.key, time.perf_counter() - start, nbformat.writes(executed))

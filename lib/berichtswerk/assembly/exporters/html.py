@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -36,6 +38,26 @@ def _date(value: Any) -> str:
         return datum(value if isinstance(value, dt.date) else str(value))
     except ValueError:
         return str(value)
+
+
+class _CompiledOnce(BytecodeCache):
+    """The exporter's templates compiled once per process, not once per exporter (the preview
+    renders the report at every save). Jinja checks each template's source checksum on load, so an
+    edited template is compiled anew; every environment using it is made alike, by
+    :meth:`ReportHTMLExporter._create_environment`."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledOnce()
 
 
 class ReportHTMLExporter(HTMLExporter):
@@ -77,6 +99,7 @@ class ReportHTMLExporter(HTMLExporter):
     def _create_environment(self):  # type: ignore[override]
         environment = super()._create_environment()
         environment.autoescape = True  # data is text unless it passed the sanitiser (then it is Markup)
+        environment.bytecode_cache = _COMPILED
         return environment
 
     def default_filters(self):  # type: ignore[override]
