@@ -73,3 +73,17 @@ def test_no_report_folder_is_one_sentence(tmp_path: Path, capsys, monkeypatch) -
     assert main(["check"]) == ExitCode.BAD_DATA
     err = capsys.readouterr().err
     assert "Datenordner" in err and "berichtswerk neu" in err and "Traceback" not in err
+
+
+def test_check_reads_notebooks_without_the_slow_iri_checker(tmp_path: Path) -> None:
+    """jsonschema imports rfc3987_syntax when it is installed (Jupyter installs it) and compiles some
+    forty grammars doing so – most of what ``berichtswerk check`` used to take. The command line
+    leaves it out; nbformat never checks that string format."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom berichtswerk.cli import main\ncode = main(['check'])\n"
+             "print(code, sys.modules.get('jsonschema') is not None, sys.modules.get('rfc3987_syntax') is not None)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.stdout.split()[-3:] == ["0", "True", "False"], result.stdout + result.stderr

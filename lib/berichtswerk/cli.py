@@ -19,6 +19,7 @@ from berichtswerk import __version__
 from berichtswerk.build import FORMATS
 from berichtswerk.core.errors import BerichtswerkError, DataError, os_error_text, print_problems
 from berichtswerk.core.exitcodes import ExitCode, help_text
+from berichtswerk.core.imports import without_iri_format_checker
 from berichtswerk.core.paths import default_output_dir, find_data_dir
 
 #: argparse's own words, in German (it asks gettext, which has no German catalogue for it)
@@ -412,6 +413,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], ExitCode]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    without_iri_format_checker()
     args = _parser().parse_args(argv)
     try:
         return int(COMMANDS[args.command](args))

@@ -219,6 +219,9 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
         marks = {str(r["nr"]): str(r["art"]) for _, r in comparison.iterrows() if not pd.isna(r["nr"])}
     # plain records, grouped once: a row as a pandas Series costs more than rendering it
     records = m.to_dict("records")
+    # once per unit, not per row: each lookup is also recorded as a dependency
+    units = {code: data.oe_name(code) if data.hat_oe_namen(code) and data.oe_name(code) != code else None
+             for code in dict.fromkeys(c for r in records for c in r["oe"])}
     by_goal: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in records:
         by_goal.setdefault((str(r["handlungsfeld"]), r["ziel"]), []).append(r)
@@ -232,10 +235,8 @@ def anhang_tabelle(data: ReportData) -> Tabelle:
                 rows.append({
                     "nr": None if pd.isna(r["nr"]) else str(r["nr"]),
                     "anker": None if pd.isna(r["nr"]) else schema.anchor(r["nr"]),
-                    "beschreibung": Markup(templating.render("abschnitt", "beschreibung", titel=r["titel"],
-                                                             titel_in_text=in_text, bloecke=blocks)),
-                    "oe": [(c, data.oe_name(c) if data.hat_oe_namen(c) and data.oe_name(c) != c else None)
-                           for c in r["oe"]],
+                    "titel": r["titel"], "titel_in_text": in_text, "bloecke": blocks,
+                    "oe": [(c, units[c]) for c in r["oe"]],
                     "drucksachen": [str(d) for d in r["drucksachen"]],
                     "weitere": [_reference(x) for x in r["weitere_infos"]],
                     "status": str(r["status"]),

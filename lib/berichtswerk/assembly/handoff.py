@@ -130,11 +130,13 @@ def zip_folder(folder: Path, archive: Path, cache: Path | None = None) -> None:
     if cached is not None and cached.is_file():
         shutil.copyfile(cached, archive)
         return
+    # level 3, not zlib's 6: a third of the time for a tenth more bytes (the appendix's tables at
+    # 100-fold data: 0.36 s instead of 0.95 s)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, content in files:
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, content)
+            z.writestr(info, content, compresslevel=3)
     if cached is not None:
         for old in cached.parent.glob("*.zip"):
             old.unlink(missing_ok=True)

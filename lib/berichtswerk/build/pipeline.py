@@ -44,17 +44,14 @@ from berichtswerk.core.errors import (
 )
 from berichtswerk.core.exitcodes import ExitCode
 from berichtswerk.core.hashing import data_digest, file_digest
+from berichtswerk.core.imports import without_iri_format_checker
 from berichtswerk.core.paths import report_dir
 from berichtswerk.data.gliederung import Chapter, Structure, load_structure
 
 if TYPE_CHECKING:
     from berichtswerk.execution.jobs import Executor
 
-# jsonschema (under nbformat and papermill) imports rfc3987_syntax when it is installed, which compiles
-# some forty grammars on import – about 2.5 s of CPU in the coordinator and in every worker – only to
-# check the "iri" string format, which no notebook schema uses. Builds do without it; kernels are
-# not affected (they never import this module).
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+without_iri_format_checker()  # before anything imports nbformat
 
 FAILED_DIR = "fehlgeschlagen"
 DEFAULT_CELL_TIMEOUT = 600
