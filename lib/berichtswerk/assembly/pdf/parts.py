@@ -1,11 +1,19 @@
 """The PDF laid out part by part: every part of the report that starts on a new page (title page,
 contents, each chapter, each Handlungsfeld, the imprint) is a document of its own, laid out by
-WeasyPrint with its first page number, cached by its markup and that number, and joined into one PDF
-with pikepdf – pages, structure tree (PDF/UA-1), named destinations, links, bookmarks and metadata as
-one pass over the whole report writes them (``tests/test_pdf_teile.py`` compares the two page by page).
+WeasyPrint without its page margins, cached by its markup, and joined into one PDF with pikepdf –
+pages, structure tree (PDF/UA-1), named destinations, links, bookmarks and metadata as one pass over
+the whole report writes them (``tests/test_pdf_teile.py`` compares the two page by page, text and
+pixels).
 
-A part's layout depends only on its own markup and its first page number: the report's print rules
-start each part on a new page, and the page number is the only thing printed from outside the part.
+A part's layout depends only on its own markup: the report's print rules start each part on a new
+page, and what the page margins print (page number, footer line) does not take space from the page
+area. So the parts are laid out with empty margins, all at once on every core when several are new,
+and the margins of all pages come from one more document – as many empty pages as the report has,
+each of the part's page type (the title page prints none) – stamped onto the pages as artifacts. A
+chapter that grows by a page therefore lays out only itself and the contents again. Margin content
+must not depend on the pages' content (``string()``/``element()`` running headers would need the
+whole report in one pass).
+
 Page references to other parts (the table of contents, the lists of figures and tables) cannot be
 ``target-counter`` in a document of its own: the numbers are written into the markup
 (``data-seite``) and ``report.css`` prints them for parts marked ``seitenzahlen-eingesetzt``. Links to
@@ -16,10 +24,14 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing as mp
+import os
 import re
 import shutil
+import signal
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,6 +41,7 @@ from berichtswerk.assembly.anchors import ANCHOR, LINK
 from berichtswerk.assembly.pdf import render
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
+from berichtswerk.markup import templating
 
 #: Elements that begin a page in print (``report.css``: ``break-before``/``break-after``), where the
 #: report is split into parts – as tag and class.
@@ -41,6 +54,10 @@ VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "l
                   "wbr"})
 _LIST_LINK = re.compile(r'<a href="#([^"]+)"')   # as the contents and the lists of figures write it
 _BODY = re.compile(r"<body([^>]*)>")
+#: A part's pages without what the margins print (it is stamped on in the join).
+WITHOUT_MARGINS = "<style>@page { @bottom-left { content: none; } @bottom-right { content: none; } }</style>"
+#: Operators that put marks on a page (a margins page without any is left off its page).
+_DRAWING = frozenset({"Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"})
 
 
 @dataclass(frozen=True)
@@ -104,11 +121,8 @@ class Part:
     suffix: str         # the enclosing end tags and the rest of the document
     ids: tuple[str, ...]
 
-    def document(self, first_page: int, page_numbers: dict[str, int] | None = None) -> str:
-        prefix, content = self.prefix, self.content
-        if first_page > 1:
-            prefix = prefix.replace("</head>", f"<style>@page :first {{ counter-reset: page {first_page}; }}</style>"
-                                    "\n</head>", 1)
+    def document(self, page_numbers: dict[str, int] | None = None) -> str:
+        prefix, content = self.prefix.replace("</head>", f"{WITHOUT_MARGINS}\n</head>", 1), self.content
         if page_numbers is not None:
             prefix = _BODY.sub(lambda m: _add_class(m, MARKED), prefix, count=1)
             content = _LIST_LINK.sub(
@@ -171,14 +185,16 @@ class LaidOut:
     pages: int
     anchors: dict[str, int]                 # anchor → page index in the part, for anchors the part holds
     bookmarks: list[tuple[int, str]]        # (level, label) in document order, as the PDF's outline holds them
+    page_types: list[str]                   # each page's named page ("" for none): the margins follow it
 
     def to_json(self) -> str:
-        return json.dumps({"seiten": self.pages, "anker": self.anchors, "lesezeichen": self.bookmarks})
+        return json.dumps({"seiten": self.pages, "anker": self.anchors, "lesezeichen": self.bookmarks,
+                           "seitenarten": self.page_types})
 
     @classmethod
     def from_files(cls, pdf: bytes, meta: str) -> LaidOut:
         data = json.loads(meta)
-        return cls(pdf, data["seiten"], data["anker"], [tuple(b) for b in data["lesezeichen"]])
+        return cls(pdf, data["seiten"], data["anker"], [tuple(b) for b in data["lesezeichen"]], data["seitenarten"])
 
 
 def lay_out(document: str, holds: tuple[str, ...], elsewhere: set[str]) -> LaidOut:
@@ -197,14 +213,27 @@ def lay_out(document: str, holds: tuple[str, ...], elsewhere: set[str]) -> LaidO
     if rendered.pages:
         for name in sorted(linked & elsewhere - set(anchors)):
             rendered.pages[-1].anchors[name] = (0, 0, 0, 0)
-    return LaidOut(render.write(rendered), len(rendered.pages), anchors, bookmarks)
+    # the named page (``@page titel``) is known only to the layout; WeasyPrint keeps it on the page box
+    page_types = [page._page_box.page_type.name or "" for page in rendered.pages]
+    return LaidOut(render.write(rendered), len(rendered.pages), anchors, bookmarks, page_types)
 
 
-def join(parts: list[LaidOut]) -> bytes:
+def margins(head: str, page_types: list[str]) -> bytes:
+    """What the page margins of the whole report print, on otherwise empty pages of the parts' page
+    types. Not tagged: the join marks it as artifact, as WeasyPrint keeps margin boxes out of the
+    structure tree in one pass."""
+    from markupsafe import Markup
+
+    document = templating.render("assembly", "pdf_raender", kopf=Markup(head), seitennamen=page_types)
+    return render.write(render.lay_out(document, pdf_variant=None), pdf_variant=None)
+
+
+def join(parts: list[LaidOut], margin_pages: bytes) -> bytes:
     """One PDF from the parts in order: the first part's document (catalog, metadata, language) takes
     the others' pages; their structure elements go under its ``Document`` element, their parent-tree
     keys follow its own; named destinations come from the part that holds the anchor; the outline
-    is nested by bookmark level across parts, as in one pass."""
+    is nested by bookmark level across parts, as in one pass; each page gets its margins drawn over
+    it (``margin_pages``, page for page)."""
     import pikepdf
 
     pdfs = [pikepdf.open(io.BytesIO(p.pdf)) for p in parts]
@@ -239,9 +268,25 @@ def join(parts: list[LaidOut]) -> bytes:
         names[name] = destinations[name]
     root.Names = pikepdf.Dictionary(Dests=names.obj)
     _outline(joined, parts, pdfs)
+    _stamp(joined, pikepdf.open(io.BytesIO(margin_pages)))
     buffer = io.BytesIO()
     joined.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)  # as WeasyPrint writes
     return buffer.getvalue()
+
+
+def _stamp(joined: Any, margin_pages: Any) -> None:
+    """Draw each margins page over its page, as an artifact: the page's own content keeps its
+    graphics state to itself (WeasyPrint flips the coordinate system and does not restore it)."""
+    import pikepdf
+
+    if len(margin_pages.pages) != len(joined.pages):
+        raise ValueError(f"Seitenränder für {len(margin_pages.pages)} statt {len(joined.pages)} Seiten")
+    for page, margin in zip(joined.pages, margin_pages.pages, strict=True):
+        if not any(str(op) in _DRAWING for _, op in pikepdf.parse_content_stream(margin)):
+            continue
+        name = page.add_resource(joined.copy_foreign(margin.as_form_xobject()), pikepdf.Name.XObject, prefix="Rand")
+        page.contents_add(pikepdf.Stream(joined, b"q\n"), prepend=True)
+        page.contents_add(pikepdf.Stream(joined, f"\nQ\n/Artifact BMC q {name} Do Q EMC\n".encode("ascii")))
 
 
 def _copy(joined: Any, source: Any, obj: Any) -> Any:
@@ -316,13 +361,13 @@ class Joined:
 
 def lay_out_report(markup: str, cache: Path, force: bool = False) -> Joined:
     """The report's PDF from its HTML, laid out part by part; a part laid out before with the same
-    markup and first page number comes from ``cache`` (unless ``force``). Parts whose lists print page
-    numbers are laid out again until those numbers stand (twice in a first build, from the cache after)."""
+    markup comes from ``cache`` (unless ``force``); new parts are laid out at once, one per core.
+    Parts whose lists print page numbers are laid out again until those numbers stand (twice in a
+    first build, from the cache after)."""
     parts = split(markup)
     if len(parts) == 1:
         return Joined(render.html_to_pdf(markup), 1, 1)
     held = set().union(*(p.ids for p in parts))
-    numbered = any(p.references_pages() for p in parts)
     elsewhere = [set(LINK.findall(p.content)) & held - set(p.ids) for p in parts]
     shaping = render.shaping()
     if force:
@@ -330,35 +375,79 @@ def lay_out_report(markup: str, cache: Path, force: bool = False) -> Joined:
     cache.mkdir(parents=True, exist_ok=True)
     kept = {path.stem for path in cache.glob("*.pdf")}
     used: set[str] = set()
+    laid: list[LaidOut | None] = [None] * len(parts)
+    keys = [""] * len(parts)
     numbers: dict[str, int] = {}
+    todo = list(range(len(parts)))
     for _ in range(5):
-        laid: list[LaidOut] = []
-        keys: list[str] = []
-        located: dict[str, int] = {}
-        page = 1
-        for part, other in zip(parts, elsewhere, strict=True):
-            document = part.document(page, numbers if part.references_pages() else None)
-            key = digest(document, *sorted(other), shaping)[:40]
-            used.add(key)
-            keys.append(key)
-            laid.append(_cached(cache / key, lambda d=document, p=part, o=other: lay_out(d, p.ids, o)))
-            for name, index in laid[-1].anchors.items():
-                located.setdefault(name, page + index)
-            page += laid[-1].pages
-        if located == numbers or not numbered:
+        jobs = {}
+        for i in todo:
+            document = parts[i].document(numbers if parts[i].references_pages() else None)
+            keys[i] = digest(document, *sorted(elsewhere[i]), shaping)[:40]
+            jobs[i] = (cache / keys[i], document, parts[i].ids, elsewhere[i])
+        used |= {keys[i] for i in todo}
+        for i, result in _from_cache_or_laid_out(jobs).items():
+            laid[i] = result
+        located = _located([p for p in laid if p is not None])
+        todo = [i for i, p in enumerate(parts) if p.references_pages()]
+        if located == numbers or not todo:
             break
         numbers = located
+    done = [p for p in laid if p is not None]
+    page_types = [t for p in done for t in p.page_types]
+    head = markup[:markup.index("</head>")] if "</head>" in markup else ""
+    margin_key = digest("ränder", head, *page_types, shaping)[:40]
+    used.add(margin_key)
+    margin_pages = cache / f"{margin_key}.pdf"
+    if not margin_pages.is_file():
+        atomic_write(margin_pages, margins(head, page_types))
     for old in cache.iterdir():
         if old.stem not in used:
             old.unlink(missing_ok=True)
-    return Joined(join(laid), len(parts), sum(key not in kept for key in keys))
+    return Joined(join(done, margin_pages.read_bytes()), len(parts), sum(key not in kept for key in keys))
 
 
-def _cached(stem: Path, make: Callable[[], LaidOut]) -> LaidOut:
-    pdf, meta = stem.with_suffix(".pdf"), stem.with_suffix(".json")
-    if pdf.is_file() and meta.is_file():
-        return LaidOut.from_files(pdf.read_bytes(), meta.read_text(encoding="utf-8"))
-    result = make()
-    atomic_write(pdf, result.pdf)
-    atomic_write(meta, result.to_json().encode("utf-8"))
-    return result
+def _located(laid: list[LaidOut]) -> dict[str, int]:
+    """Anchor → page number in the joined report (the first part holding an anchor wins)."""
+    located: dict[str, int] = {}
+    page = 1
+    for part in laid:
+        for name, index in part.anchors.items():
+            located.setdefault(name, page + index)
+        page += part.pages
+    return located
+
+
+def _from_cache_or_laid_out(jobs: dict[int, tuple[Path, str, tuple[str, ...], set[str]]]) -> dict[int, LaidOut]:
+    """Each job's part from the cache, or laid out – several at once in forked processes, one per core
+    – and kept in the cache."""
+    found: dict[int, LaidOut] = {}
+    missing = []
+    for i, (stem, document, holds, other) in jobs.items():
+        pdf, meta = stem.with_suffix(".pdf"), stem.with_suffix(".json")
+        if pdf.is_file() and meta.is_file():
+            found[i] = LaidOut.from_files(pdf.read_bytes(), meta.read_text(encoding="utf-8"))
+        else:
+            missing.append((i, document, holds, other))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if len(missing) > 1 and cores > 1:
+        import weasyprint  # noqa: F401  # once, before the fork, not in every process
+        # longest first: the appendix must not be the one left running alone at the end
+        missing.sort(key=lambda job: -len(job[1]))
+        with ProcessPoolExecutor(max_workers=min(cores, len(missing)), mp_context=mp.get_context("fork"),
+                                 initializer=_quiet_worker) as pool:
+            results = pool.map(lay_out, *zip(*[job[1:] for job in missing], strict=True))
+            made = dict(zip([job[0] for job in missing], results, strict=True))
+    else:
+        made = {i: lay_out(document, holds, other) for i, document, holds, other in missing}
+    for i, result in made.items():
+        stem = jobs[i][0]
+        atomic_write(stem.with_suffix(".pdf"), result.pdf)
+        atomic_write(stem.with_suffix(".json"), result.to_json().encode("utf-8"))
+    return {**found, **made}
+
+
+def _quiet_worker() -> None:
+    """A layout process leaves Ctrl-C and SIGTERM to the build, which ends its whole process tree."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
