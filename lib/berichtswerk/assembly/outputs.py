@@ -80,31 +80,39 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     if resources.get("fehler"):
         raise ContentError(resources["fehler"])
     result = Assembled([], list(resources.get("hinweise", [])))
-    if formats & {"html", "seite"}:  # the page with its data: its download links resolve in the preview too
-        (staging / "bericht.html").write_text(markup, encoding="utf-8")
-        opendata.write_open_data(staging, opendata.datasets(data_dir, resources), resources["bericht"])
-        result.written += [Path("bericht.html"), Path(opendata.FOLDER)]
-    if "html" in formats:
-        chapters = staging / "kapitel"
-        chapters.mkdir()
-        titel = resources["bericht"].get("titel", "")
-        for chapter, body in resources["kapitel_html"]:
-            page = exporter.chapter_page(standalone_chapter(body), resources,
-                                         f"{titel} – {chapter['nummer'] or ''} {chapter['titel']}".replace("  ", " "))
-            (chapters / f"{chapter['datei']}.html").write_text(page, encoding="utf-8")
-        export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force,
-                      docx_reference.prepared(reference_docx(data_dir), resources.get("farben", [])))
-        shutil.copytree(staging / opendata.FOLDER, staging / "design" / opendata.FOLDER)  # the handoff's links work
-        zip_folder(staging / "design", staging / "design.zip", cache / "design")
-        result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
-    if "pdf" in formats:
-        def laid_out_in_parts() -> bytes:
-            joined = pdf_parts.lay_out_report(markup, cache / "pdf-teile", force)
-            result.anmerkungen["bericht.pdf"] = f"{joined.laid_out} von {joined.parts} Teilen neu gesetzt"
-            return joined.pdf
+    pdf_key = digest(markup, pdf.shaping())
+    # the PDF's new parts are laid out in processes of their own while this one writes the rest
+    layout = pdf_parts.ReportLayout(markup, cache / "pdf-teile", force) \
+        if "pdf" in formats and (force or not _entry(cache / "pdf", pdf_key, ".pdf").is_file()) else None
+    try:
+        if formats & {"html", "seite"}:  # the page with its data: its download links resolve in the preview too
+            (staging / "bericht.html").write_text(markup, encoding="utf-8")
+            opendata.write_open_data(staging, opendata.datasets(data_dir, resources), resources["bericht"])
+            result.written += [Path("bericht.html"), Path(opendata.FOLDER)]
+        if "html" in formats:
+            chapters = staging / "kapitel"
+            chapters.mkdir()
+            titel = resources["bericht"].get("titel", "")
+            for chapter, body in resources["kapitel_html"]:
+                page = exporter.chapter_page(standalone_chapter(body), resources,
+                                             f"{titel} – {chapter['nummer'] or ''} {chapter['titel']}".replace("  ", " "))
+                (chapters / f"{chapter['datei']}.html").write_text(page, encoding="utf-8")
+            export_design(markup, resources, resources["bericht"], staging / "design", cache / "design", force,
+                          docx_reference.prepared(reference_docx(data_dir), resources.get("farben", [])))
+            shutil.copytree(staging / opendata.FOLDER, staging / "design" / opendata.FOLDER)  # the handoff's links work
+            zip_folder(staging / "design", staging / "design.zip", cache / "design")
+            result.written += [Path("kapitel"), Path("design"), Path("design.zip")]
+        if "pdf" in formats:
+            def laid_out_in_parts() -> bytes:
+                assert layout is not None
+                joined = layout.finish()
+                result.anmerkungen["bericht.pdf"] = f"{joined.laid_out} von {joined.parts} Teilen neu gesetzt"
+                return joined.pdf
 
-        _cached(cache / "pdf", digest(markup, pdf.shaping()), laid_out_in_parts, staging / "bericht.pdf", force,
-                result)
+            _cached(cache / "pdf", pdf_key, laid_out_in_parts, staging / "bericht.pdf", force, result)
+    finally:
+        if layout is not None:
+            layout.close()
     if "docx" in formats:
         template = reference_docx(data_dir)
         _cached(cache / "docx", digest(markup, template or b"", docx.shaping()),
@@ -113,11 +121,16 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     return result
 
 
+def _entry(folder: Path, key: str, suffix: str) -> Path:
+    """The cache entry for ``key`` in ``folder`` (one per folder: the last build's)."""
+    return folder / f"{key[:32]}{suffix}"
+
+
 def _cached(folder: Path, key: str, make: Any, target: Path, force: bool, result: Assembled) -> None:
     """``target`` from the cache entry ``key`` (made and kept if missing or ``force``); one entry per
     folder – the last build's."""
     folder.mkdir(parents=True, exist_ok=True)
-    cached = folder / f"{key[:32]}{target.suffix}"
+    cached = _entry(folder, key, target.suffix)
     if force or not cached.is_file():
         for old in folder.glob(f"*{target.suffix}"):
             old.unlink(missing_ok=True)

@@ -30,8 +30,8 @@ import re
 import shutil
 import signal
 import warnings
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -360,51 +360,107 @@ class Joined:
 
 
 def lay_out_report(markup: str, cache: Path, force: bool = False) -> Joined:
-    """The report's PDF from its HTML, laid out part by part; a part laid out before with the same
-    markup comes from ``cache`` (unless ``force``); new parts are laid out at once, one per core.
-    Parts whose lists print page numbers are laid out again until those numbers stand (twice in a
-    first build, from the cache after)."""
-    parts = split(markup)
-    if len(parts) == 1:
-        return Joined(render.html_to_pdf(markup), 1, 1)
-    held = set().union(*(p.ids for p in parts))
-    elsewhere = [set(LINK.findall(p.content)) & held - set(p.ids) for p in parts]
-    shaping = render.shaping()
-    if force:
-        shutil.rmtree(cache, ignore_errors=True)
-    cache.mkdir(parents=True, exist_ok=True)
-    kept = {path.stem for path in cache.glob("*.pdf")}
-    used: set[str] = set()
-    laid: list[LaidOut | None] = [None] * len(parts)
-    keys = [""] * len(parts)
-    numbers: dict[str, int] = {}
-    todo = list(range(len(parts)))
-    for _ in range(5):
-        jobs = {}
+    """The report's PDF from its HTML, laid out part by part (:class:`ReportLayout`)."""
+    layout = ReportLayout(markup, cache, force)
+    try:
+        return layout.finish()
+    finally:
+        layout.close()
+
+
+class ReportLayout:
+    """The report's PDF, laid out part by part. Made, it looks every part up in ``cache`` (unless
+    ``force``) and hands the new ones to processes of their own, one per core, longest first – the
+    build assembles its other outputs meanwhile; :meth:`finish` waits for them, lays out the parts
+    whose lists print page numbers again until those numbers stand (twice in a first build, from the
+    cache after), stamps the margins and joins. :meth:`close` ends the processes."""
+
+    def __init__(self, markup: str, cache: Path, force: bool = False) -> None:
+        self.markup, self.cache = markup, cache
+        self.parts = split(markup)
+        held = set().union(*(p.ids for p in self.parts))
+        self.elsewhere = [set(LINK.findall(p.content)) & held - set(p.ids) for p in self.parts]
+        self.shaping = render.shaping()
+        if force:
+            shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        self.kept = {path.stem for path in cache.glob("*.pdf")}
+        self.used: set[str] = set()
+        self.laid: list[LaidOut | None] = [None] * len(self.parts)
+        self.keys = [""] * len(self.parts)
+        self.numbers: dict[str, int] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[int, Future[LaidOut]] = {}
+        if len(self.parts) > 1:
+            self._start(range(len(self.parts)))
+
+    def _start(self, todo: Iterable[int]) -> None:
+        missing = []
         for i in todo:
-            document = parts[i].document(numbers if parts[i].references_pages() else None)
-            keys[i] = digest(document, *sorted(elsewhere[i]), shaping)[:40]
-            jobs[i] = (cache / keys[i], document, parts[i].ids, elsewhere[i])
-        used |= {keys[i] for i in todo}
-        for i, result in _from_cache_or_laid_out(jobs).items():
-            laid[i] = result
-        located = _located([p for p in laid if p is not None])
-        todo = [i for i, p in enumerate(parts) if p.references_pages()]
-        if located == numbers or not todo:
-            break
-        numbers = located
-    done = [p for p in laid if p is not None]
-    page_types = [t for p in done for t in p.page_types]
-    head = markup[:markup.index("</head>")] if "</head>" in markup else ""
-    margin_key = digest("ränder", head, *page_types, shaping)[:40]
-    used.add(margin_key)
-    margin_pages = cache / f"{margin_key}.pdf"
-    if not margin_pages.is_file():
-        atomic_write(margin_pages, margins(head, page_types))
-    for old in cache.iterdir():
-        if old.stem not in used:
-            old.unlink(missing_ok=True)
-    return Joined(join(done, margin_pages.read_bytes()), len(parts), sum(key not in kept for key in keys))
+            part = self.parts[i]
+            document = part.document(self.numbers if part.references_pages() else None)
+            self.keys[i] = digest(document, *sorted(self.elsewhere[i]), self.shaping)[:40]
+            self.used.add(self.keys[i])
+            pdf, meta = self._entry(i)
+            if pdf.is_file() and meta.is_file():
+                self.laid[i] = LaidOut.from_files(pdf.read_bytes(), meta.read_text(encoding="utf-8"))
+            else:
+                missing.append((i, document))
+        if not missing:
+            return
+        if self._pool is None:
+            import weasyprint  # noqa: F401  # once, before the fork, not in every process
+
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            # forked now, while this process has no other thread (fork copies only the calling one)
+            self._pool = ProcessPoolExecutor(max_workers=max(1, min(cores, len(missing))),
+                                             mp_context=mp.get_context("fork"), initializer=_quiet_worker)
+        # longest first: the appendix must not be the one left running alone at the end
+        for i, document in sorted(missing, key=lambda job: -len(job[1])):
+            self._pending[i] = self._pool.submit(lay_out, document, self.parts[i].ids, self.elsewhere[i])
+
+    def _entry(self, i: int) -> tuple[Path, Path]:
+        stem = self.cache / self.keys[i]
+        return stem.with_suffix(".pdf"), stem.with_suffix(".json")
+
+    def _wait(self) -> None:
+        for i, future in self._pending.items():
+            result = self.laid[i] = future.result()
+            pdf, meta = self._entry(i)
+            atomic_write(pdf, result.pdf)
+            atomic_write(meta, result.to_json().encode("utf-8"))
+        self._pending = {}
+
+    def finish(self) -> Joined:
+        if len(self.parts) == 1:
+            return Joined(render.html_to_pdf(self.markup), 1, 1)
+        self._wait()
+        referencing = [i for i, p in enumerate(self.parts) if p.references_pages()]
+        for _ in range(5):
+            located = _located([p for p in self.laid if p is not None])
+            if located == self.numbers or not referencing:
+                break
+            self.numbers = located
+            self._start(referencing)
+            self._wait()
+        done = [p for p in self.laid if p is not None]
+        page_types = [t for p in done for t in p.page_types]
+        head = self.markup[:self.markup.index("</head>")] if "</head>" in self.markup else ""
+        margin_key = digest("ränder", head, *page_types, self.shaping)[:40]
+        self.used.add(margin_key)
+        margin_pages = self.cache / f"{margin_key}.pdf"
+        if not margin_pages.is_file():
+            atomic_write(margin_pages, margins(head, page_types))
+        for old in self.cache.iterdir():
+            if old.stem not in self.used:
+                old.unlink(missing_ok=True)
+        return Joined(join(done, margin_pages.read_bytes()), len(self.parts),
+                      sum(key not in self.kept for key in self.keys))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def _located(laid: list[LaidOut]) -> dict[str, int]:
@@ -416,35 +472,6 @@ def _located(laid: list[LaidOut]) -> dict[str, int]:
             located.setdefault(name, page + index)
         page += part.pages
     return located
-
-
-def _from_cache_or_laid_out(jobs: dict[int, tuple[Path, str, tuple[str, ...], set[str]]]) -> dict[int, LaidOut]:
-    """Each job's part from the cache, or laid out – several at once in forked processes, one per core
-    – and kept in the cache."""
-    found: dict[int, LaidOut] = {}
-    missing = []
-    for i, (stem, document, holds, other) in jobs.items():
-        pdf, meta = stem.with_suffix(".pdf"), stem.with_suffix(".json")
-        if pdf.is_file() and meta.is_file():
-            found[i] = LaidOut.from_files(pdf.read_bytes(), meta.read_text(encoding="utf-8"))
-        else:
-            missing.append((i, document, holds, other))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if len(missing) > 1 and cores > 1:
-        import weasyprint  # noqa: F401  # once, before the fork, not in every process
-        # longest first: the appendix must not be the one left running alone at the end
-        missing.sort(key=lambda job: -len(job[1]))
-        with ProcessPoolExecutor(max_workers=min(cores, len(missing)), mp_context=mp.get_context("fork"),
-                                 initializer=_quiet_worker) as pool:
-            results = pool.map(lay_out, *zip(*[job[1:] for job in missing], strict=True))
-            made = dict(zip([job[0] for job in missing], results, strict=True))
-    else:
-        made = {i: lay_out(document, holds, other) for i, document, holds, other in missing}
-    for i, result in made.items():
-        stem = jobs[i][0]
-        atomic_write(stem.with_suffix(".pdf"), result.pdf)
-        atomic_write(stem.with_suffix(".json"), result.to_json().encode("utf-8"))
-    return {**found, **made}
 
 
 def _quiet_worker() -> None:
