@@ -73,8 +73,8 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     The PDF and the Word file are cached by the HTML they are made from and by everything else that
     shapes them (:func:`berichtswerk.assembly.pdf.render.shaping`, the reference document,
     :func:`berichtswerk.assembly.docx.render.shaping`); ``force`` makes them anew. Within the PDF, each
-    part that starts on a new page is cached by its own markup and first page
-    (:mod:`berichtswerk.assembly.pdf.parts`)."""
+    part that starts on a new page is cached by its own markup, and new parts are laid out while the
+    other outputs are written (:mod:`berichtswerk.assembly.pdf.parts`)."""
     exporter = ReportHTMLExporter()
     markup, resources = exporter.from_notebook_node(merged_report(structure, executed, data_dir))
     if resources.get("fehler"):

@@ -111,7 +111,7 @@ class ForkedKernel:
         child), at the latest after ``timeout`` seconds."""
         try:
             fd = os.pidfd_open(self.pid)
-        except (ProcessLookupError, AttributeError, OSError):
+        except (AttributeError, OSError):  # gone already, or no pidfd on this system
             return
         try:
             poller = select.poll()

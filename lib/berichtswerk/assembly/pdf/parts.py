@@ -37,6 +37,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from berichtswerk.assembly.anchors import ANCHOR, LINK
 from berichtswerk.assembly.pdf import render
 from berichtswerk.core.files import atomic_write
@@ -222,8 +224,6 @@ def margins(head: str, page_types: list[str]) -> bytes:
     """What the page margins of the whole report print, on otherwise empty pages of the parts' page
     types. Not tagged: the join marks it as artifact, as WeasyPrint keeps margin boxes out of the
     structure tree in one pass."""
-    from markupsafe import Markup
-
     document = templating.render("assembly", "pdf_raender", kopf=Markup(head), seitennamen=page_types)
     return render.write(render.lay_out(document, pdf_variant=None), pdf_variant=None)
 
