@@ -126,6 +126,21 @@ def test_preview_shows_edits_in_place_and_problems_in_the_page(vorschau, beispie
     assert not left, f"nach Strg-C laufen noch: {left}"
 
 
+def test_an_edit_saved_while_the_first_build_runs_is_shown(vorschau, beispiel: Path) -> None:
+    """The watcher starts after the first build; a save during that build (the analyst does not wait
+    for it) must still reach the page – in CI an edit right after the first build was once lost."""
+    url, proc = vorschau
+    for line in proc.stdout:
+        if "Baue den Bericht" in line:  # the first build has begun and read the data
+            break
+    _edit(beispiel, 1, "beschreibung", "Gespeichert, während die Vorschau startete")
+    saved = time.time()
+    state = _wait_state(url, lambda s: s["ok"] is not None and s["begonnen"] > saved, 120)
+    assert state["ok"] is True, state
+    page = urllib.request.urlopen(url, timeout=5).read().decode()
+    assert "Gespeichert, während die Vorschau startete" in page
+
+
 def test_preview_shows_a_failing_section_and_recovers(vorschau, beispiel: Path) -> None:
     url, _ = vorschau
     assert _wait_state(url, lambda s: s["ok"] is not None, 300)["ok"] is True

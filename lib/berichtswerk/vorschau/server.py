@@ -1,7 +1,9 @@
 """``berichtswerk vorschau``: the report on http://127.0.0.1:PORT/, rebuilt whenever something it is
 made from is saved, and swapped into the open page in place (``quarto preview``, ``myst start``).
 
-- A watcher (:mod:`watchfiles`) follows ``data/`` and the folders of the structure's notebooks.
+- A watcher (:mod:`watchfiles`) follows ``data/`` and the folders of the structure's notebooks. It
+  starts after the first build; what was saved before it ran (during that build) is found by
+  comparing each file's modification time and size with a look taken before the build.
 - Each change runs the ordinary build (:func:`~berichtswerk.build.run_build`, the report page only) into its
   own output folder, so only sections whose recorded inputs changed run again. The build's
   executor – worker processes with kernels started ahead – lives as long as the preview.
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from watchfiles import watch
+from watchfiles import Change, DefaultFilter, watch
 
 from berichtswerk.build.manifest import read_manifest
 from berichtswerk.build.pipeline import (
@@ -47,6 +49,8 @@ EVENTS = "/__vorschau/ereignisse"
 SCRIPT = "/__vorschau/live.js"
 STATE = "/__vorschau/stand"
 KEEPALIVE_SECONDS = 15
+WATCHER_WAKE_MS = 1000     # the watcher's first answer (a change or this timeout) says it is running
+WATCH_FILTER = DefaultFilter()  # no __pycache__, .git, editor swap files – for the watcher and the look before it
 BUILD_WORDS = {ExitCode.SECTION_FAILED: "Ein Abschnitt ist fehlgeschlagen",
                ExitCode.BAD_DATA: "Die Daten haben Probleme", ExitCode.TIME_LIMIT: "Zeitlimit überschritten",
                ExitCode.OUTPUT_UNWRITABLE: "Die Vorschau kann nicht geschrieben werden"}
@@ -222,6 +226,25 @@ def _relevant(path: Path, folders: list[Path], ignore: set[Path]) -> bool:
     return True
 
 
+def saved_files(folders: list[Path], ignore: set[Path]) -> dict[Path, tuple[int, int]]:
+    """Each relevant file under ``folders`` with its modification time and size."""
+    found: dict[Path, tuple[int, int]] = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if not (_relevant(path, folders, ignore) and WATCH_FILTER(Change.modified, str(path))):
+                continue
+            with contextlib.suppress(OSError):  # removed or unreadable meanwhile: the watcher reports it
+                if path.is_file():
+                    stat = path.stat()
+                    found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def _saved_meanwhile(before: dict[Path, tuple[int, int]], folders: list[Path], ignore: set[Path]) -> list[Path]:
+    now = saved_files(folders, ignore)
+    return [path for path in before.keys() | now.keys() if before.get(path) != now.get(path)]
+
+
 def serve(options: BuildOptions, port: int) -> ExitCode:
     """Run the preview until Ctrl-C/SIGTERM; returns the exit code."""
     preview = Preview(options)
@@ -239,16 +262,19 @@ def serve(options: BuildOptions, port: int) -> ExitCode:
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: preview.stopping.set())
     code = ExitCode.OK
     try:
+        folders, ignore = watched_folders(options), {options.out_dir.resolve()}
+        before_first_build: dict[Path, tuple[int, int]] | None = saved_files(folders, ignore)
         if preview.rebuild(executor) == ExitCode.INTERRUPTED:
             return ExitCode.INTERRUPTED
         # a first build served from the cache imported nothing a real rebuild needs
         threading.Thread(target=import_assembly_modules, args=(options.formats,), daemon=True).start()
-        folders = watched_folders(options)
         print("Beobachte: " + ", ".join(str(f) for f in folders), flush=True)
-        ignore = {options.out_dir.resolve()}
-        for changes in watch(*folders, debounce=60, step=20, stop_event=preview.stopping,
-                             raise_interrupt=False, yield_on_timeout=False):
-            paths = [Path(p) for _, p in changes if _relevant(Path(p), folders, ignore)]
+        for changes in watch(*folders, watch_filter=WATCH_FILTER, debounce=60, step=20, stop_event=preview.stopping,
+                             rust_timeout=WATCHER_WAKE_MS, yield_on_timeout=True, raise_interrupt=False):
+            paths = {Path(p) for _, p in changes if _relevant(Path(p), folders, ignore)}
+            if before_first_build is not None:
+                paths.update(_saved_meanwhile(before_first_build, folders, ignore))
+                before_first_build = None
             if not paths:
                 continue
             print(f"\nGeändert: {', '.join(sorted({p.name for p in paths}))}", flush=True)
