@@ -319,3 +319,30 @@ def test_a_change_to_berichtswerk_rebuilds_what_it_shapes_and_nothing_else(modul
         docx_anew = module.startswith("assembly/docx/") or html_changed
         assert ("bericht.pdf (unverändert aus dem Zwischenspeicher)" not in log) == pdf_anew, log
         assert ("bericht.docx (unverändert aus dem Zwischenspeicher)" not in log) == docx_anew, log
+
+
+def test_print_images_are_made_when_a_build_needs_them(baseline: Path, tmp_path: Path, capsys) -> None:
+    """The 300-dpi PNGs go only into Word and the design handoff: a PDF-only build – like the preview –
+    runs figures without them, and the next full build into the same folder runs exactly the sections
+    with figures again, so that Word and the handoff have every image of a forced build."""
+    data, out = copy_report(baseline / "bericht", tmp_path / "bericht"), tmp_path / "ausgabe"
+    assert run_build(BuildOptions(data_dir=data, out_dir=out, jobs=2, formats={"pdf"})) == 0
+    capsys.readouterr()
+    figures = {path.stem: [o for cell in nbformat.read(path, as_version=4).cells for o in cell.get("outputs", [])
+                           if o.get("metadata", {}).get("berichtswerk", {}).get("art") == "abbildung"]
+               for path in (out / ".cache" / "abschnitte").glob("*.ipynb")}
+    assert sum(len(found) for found in figures.values()) >= 3
+    assert not any("image/png" in o["data"] for found in figures.values() for o in found)
+
+    assert run(data, out, capsys) == {ARBEIT, WOHNEN, GESUNDHEIT, AUSWERTUNG}   # the sections that draw
+    forced = tmp_path / "erzwungen"
+    assert run(data, forced, capsys, force=True) == ALL
+    assert_same_outputs(out, forced)
+    pngs = sorted((out / "design" / "abbildungen").glob("*.png"))
+    assert len(pngs) >= 3
+    for png in pngs:
+        assert png.read_bytes() == (forced / "design" / "abbildungen" / png.name).read_bytes(), png.name
+    with zipfile.ZipFile(out / "bericht.docx") as ours, zipfile.ZipFile(forced / "bericht.docx") as theirs:
+        media = sorted(n for n in ours.namelist() if n.startswith("word/media/"))
+        assert media and media == sorted(n for n in theirs.namelist() if n.startswith("word/media/"))
+        assert all(ours.read(n) == theirs.read(n) for n in media)

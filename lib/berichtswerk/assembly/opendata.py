@@ -188,8 +188,11 @@ def _date(value: Any) -> str | None:
     return str(value)[:10] if value else None
 
 
-def write_open_data(target: Path, found: list[Dataset], bericht: dict[str, Any]) -> list[Path]:
-    """Write ``daten/`` into ``target``; the files written, relative to ``target``."""
+def write_open_data(target: Path, found: list[Dataset], bericht: dict[str, Any],
+                    catalogue: bool = True) -> list[Path]:
+    """Write ``daten/`` into ``target``; the files written, relative to ``target``. ``catalogue``:
+    also ``datapackage.json`` and ``dcat.ttl``, which describe the files for portals – the preview's
+    page links only the files themselves."""
     folder = target / FOLDER
     folder.mkdir(parents=True)
     written = []
@@ -197,6 +200,8 @@ def write_open_data(target: Path, found: list[Dataset], bericht: dict[str, Any])
         for suffix, content in (("csv", csv_bytes(dataset)), ("json", json_bytes(dataset))):
             (folder / f"{dataset.name}.{suffix}").write_bytes(content)
             written.append(Path(FOLDER) / f"{dataset.name}.{suffix}")
+    if not catalogue:
+        return written
     (folder / "datapackage.json").write_text(json.dumps(datapackage(found, bericht), ensure_ascii=False, indent=1)
                                              + "\n", encoding="utf-8")
     (folder / "dcat.ttl").write_text(dcat_turtle(found, bericht, folder), encoding="utf-8")

@@ -87,7 +87,8 @@ def render_outputs(structure: Structure, executed: dict[str, Any], data_dir: Pat
     try:
         if formats & {"html", "seite"}:  # the page with its data: its download links resolve in the preview too
             (staging / "bericht.html").write_text(markup, encoding="utf-8")
-            opendata.write_open_data(staging, opendata.datasets(data_dir, resources), resources["bericht"])
+            opendata.write_open_data(staging, opendata.datasets(data_dir, resources), resources["bericht"],
+                                     catalogue="html" in formats)
             result.written += [Path("bericht.html"), Path(opendata.FOLDER)]
         if "html" in formats:
             chapters = staging / "kapitel"

@@ -33,7 +33,14 @@ from berichtswerk import __version__
 from berichtswerk.build import FORMATS
 from berichtswerk.build.guard import BuildLocked, guarded
 from berichtswerk.build.manifest import CACHE_DIR, read_manifest, write_manifest
-from berichtswerk.build.plan import assembly_key, plan_sections, static_key, validation_key
+from berichtswerk.build.plan import (
+    assembly_key,
+    needs_print_images,
+    plan_sections,
+    static_key,
+    validation_key,
+    without_print_images,
+)
 from berichtswerk.build.progress import Progress, log
 from berichtswerk.build.publish import PUBLISHED, current, publish, remove_unpublished, staging_dir
 from berichtswerk.core.errors import (
@@ -149,7 +156,8 @@ def _build(options: BuildOptions, executor: Executor | None = None) -> ExitCode:
         structure = load_structure(data_dir)
         if options.cell_timeout is None:
             options.cell_timeout = structure.cell_timeout or DEFAULT_CELL_TIMEOUT
-        planned = plan_sections(structure, data_dir, section_dir, manifest, options.force)
+        planned = plan_sections(structure, data_dir, section_dir, manifest, options.force,
+                                needs_print_images(options.formats), data_fp)
         to_run = [p.chapter for p in planned if p.runs]
         key = assembly_key(structure, data_dir, manifest, options.formats)
         stages.done("planen")
@@ -252,8 +260,9 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
     work.mkdir(exist_ok=True)
     by_key = {c.key: c for c in to_run}
     sources = {c.key: c.notebook_path.read_text(encoding="utf-8") for c in to_run}
+    print_images = needs_print_images(options.formats)
     jobs = [Job(c.key, sources[c.key], {k: v for k, v in c.parameter.items() if k != "data_dir"}, data_fp,
-                options.cell_timeout, c.notebook or "")
+                options.cell_timeout, c.notebook or "", print_images)
             for c in longest_first(to_run, manifest, sources)]
     failures: list[tuple[str, bool]] = []
     failed_dir = options.out_dir / FAILED_DIR
@@ -293,7 +302,7 @@ def _execute(executor: Executor, to_run: list[Chapter], options: BuildOptions, d
         os.replace(produced, target)
         manifest["abschnitte"][chapter.key] = {
             "statisch": static_key(chapter), "ausgabe": file_digest(target),
-            "sekunden": round(outcome.seconds, 2),
+            "sekunden": round(outcome.seconds, 2), "ohne_druckbilder": without_print_images(nb),
             "abhaengigkeiten": nb.metadata.get("berichtswerk", {}).get("abhaengigkeiten", {})}
     return failures
 

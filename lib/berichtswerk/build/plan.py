@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,24 +53,26 @@ def static_key(chapter: Chapter) -> str:
     return digest(chapter.notebook_path.read_bytes(), json.dumps(params, sort_keys=True, ensure_ascii=False))
 
 
-def stale_reason(record: dict[str, Any], data_dir: Path, derive: Callable[[str], str | None]) -> str | None:
+def stale_reason(record: dict[str, Any], data_dir: Path, derive: Callable[[str], str | None],
+                 digest_of: Callable[[Path], str | None] = file_digest) -> str | None:
     """Why the section must run again, or ``None`` if every recorded input is unchanged.
 
-    Cheap first: raw file digests. Only when a loader-read file changed are the recorded pieces
-    re-derived (with the same loaders), so a reformatted CSV that parses the same does not re-run."""
+    Cheap first: raw file digests (``digest_of``: one plan hashes each file once). Only when a
+    loader-read file changed are the recorded pieces re-derived (with the same loaders), so a
+    reformatted CSV that parses the same does not re-run."""
     package = package_path()
     for rel, recorded in record.get("module", {}).items():
-        if file_digest(package / rel) != recorded:
+        if digest_of(package / rel) != recorded:
             return f"Bibliothek geändert ({rel})"
     current = package_versions(tuple(k for k in record.get("pakete", {}) if k != "python"))
     for name, version in record.get("pakete", {}).items():
         if current.get(name) != version:
             return f"Paket {name} {version} → {current.get(name)}"
     for rel, recorded in record.get("direkt", {}).items():
-        if file_digest(data_dir / rel) != recorded:
+        if digest_of(data_dir / rel) != recorded:
             return f"Datei {rel} geändert"
     changed_files = [rel for rel, recorded in record.get("dateien", {}).items()
-                     if file_digest(data_dir / rel) != recorded]
+                     if digest_of(data_dir / rel) != recorded]
     if changed_files:
         for key, recorded in record.get("daten", {}).items():
             if derive(key) != recorded:
@@ -77,17 +80,34 @@ def stale_reason(record: dict[str, Any], data_dir: Path, derive: Callable[[str],
     return None
 
 
-def refreshed(record: dict[str, Any], data_dir: Path) -> dict[str, Any]:
+def without_print_images(nb: Any) -> bool:
+    """A figure of the executed section lacks its print PNG (the build that ran it needed none)."""
+    return any(out.get("metadata", {}).get("berichtswerk", {}).get("art") == "abbildung"
+               and "image/png" not in out.get("data", {})
+               for cell in nb.cells for out in cell.get("outputs", []))
+
+
+def refreshed(record: dict[str, Any], data_dir: Path,
+              digest_of: Callable[[Path], str | None] = file_digest) -> dict[str, Any]:
     """The record with current raw digests (after a re-derivation found the parsed data equal)."""
     updated = dict(record)
-    updated["dateien"] = {rel: file_digest(data_dir / rel) for rel in record.get("dateien", {})}
+    updated["dateien"] = {rel: digest_of(data_dir / rel) for rel in record.get("dateien", {})}
     return updated
 
 
+def needs_print_images(formats: set[str]) -> bool:
+    """Word and the design handoff (part of ``html``) take figures as print PNGs; the page and the PDF
+    take the SVG."""
+    return bool(formats & {"html", "docx"})
+
+
 def plan_sections(structure: Structure, data_dir: Path, section_dir: Path, manifest: dict[str, Any],
-                  force: bool) -> list[PlannedSection]:
-    """Which sections run and why; refreshes raw digests in ``manifest`` where parsed data is equal."""
-    derive = _deriver(data_dir)
+                  force: bool, print_images: bool = True, validated: str | None = None) -> list[PlannedSection]:
+    """Which sections run and why; refreshes raw digests in ``manifest`` where parsed data is equal.
+    ``print_images``: this build needs the figures' print PNGs (a section run without them runs again);
+    ``validated``: the data digest the build has validated (re-derivation need not validate again)."""
+    derive = _deriver(data_dir, validated)
+    digest_of = cache(file_digest)   # the sections share most library and data files
     planned = []
     for chapter in structure.sections():
         record = manifest["abschnitte"].get(chapter.key)
@@ -98,17 +118,19 @@ def plan_sections(structure: Structure, data_dir: Path, section_dir: Path, manif
             reason = "noch nicht ausgeführt"
         elif record.get("statisch") != static_key(chapter):
             reason = "Notebook oder Parameter geändert"
+        elif print_images and record.get("ohne_druckbilder"):
+            reason = "Druckbilder fehlen (zuletzt ohne Word und Design-Übergabe ausgeführt)"
         elif record.get("ausgabe") != file_digest(cached):
             reason = "Zwischenstand verändert"
         else:
-            reason = stale_reason(record.get("abhaengigkeiten", {}), data_dir, derive)
+            reason = stale_reason(record.get("abhaengigkeiten", {}), data_dir, derive, digest_of)
             if reason is None:
-                record["abhaengigkeiten"] = refreshed(record.get("abhaengigkeiten", {}), data_dir)
+                record["abhaengigkeiten"] = refreshed(record.get("abhaengigkeiten", {}), data_dir, digest_of)
         planned.append(PlannedSection(chapter, reason))
     return planned
 
 
-def _deriver(data_dir: Path) -> Callable[[str], str | None]:
+def _deriver(data_dir: Path, validated: str | None = None) -> Callable[[str], str | None]:
     """Re-derivation for one plan: the data is parsed (lazily, once) from the files as they are now,
     and each recorded piece is derived once however many sections recorded it. pandas is imported
     only when a data file changed – the no-op plan does without."""
@@ -120,7 +142,7 @@ def _deriver(data_dir: Path) -> Callable[[str], str | None]:
         from berichtswerk.data.report_data import derive as derive_with_loaders
 
         if not loaded:
-            loaded.append(ReportData(data_dir))
+            loaded.append(ReportData(data_dir, validated))
         if key not in derived:
             derived[key] = derive_with_loaders(loaded[0], key)
         return derived[key]

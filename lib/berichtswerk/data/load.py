@@ -56,10 +56,12 @@ def load_measures(path: str | Path, data_dir: str | Path | None = None) -> pd.Da
 
 
 def measures_from(path: Path, data_dir: Path, handlungsfelder: list[str],
-              oe_codes: Callable[[], set[str]], bericht: dict[str, Any]) -> pd.DataFrame:
+                  oe_codes: Callable[[], set[str]], bericht: dict[str, Any],
+                  validated: str | None = None) -> pd.DataFrame:
+    """``validated``: the digest of a data folder the caller has just validated (the build's plan)."""
     formats = drucksachen.formats_from(bericht)
     frame = _frame(path, data_dir)
-    if not _validated_by_build(data_dir, path):
+    if not _validated_by_build(data_dir, path, validated):
         problems = validate_measures(frame, path.name, handlungsfelder, oe_codes(), formats,
                                      schema.measure_number_pattern(bericht))
         if problems:
@@ -69,10 +71,10 @@ def measures_from(path: Path, data_dir: Path, handlungsfelder: list[str],
     return measures
 
 
-def _validated_by_build(data_dir: Path, path: Path) -> bool:
-    """True inside a build's kernels when the build has just validated exactly this data folder
-    (same content digest), so each section need not import pandera and validate again."""
-    token = recording.validated_by_build()
+def _validated_by_build(data_dir: Path, path: Path, validated: str | None = None) -> bool:
+    """True when the build has just validated exactly this data folder (same content digest) – in its
+    kernels, so each section need not import pandera and validate again, and in its plan."""
+    token = validated or recording.validated_by_build()
     if not token or path.parent != data_dir:
         return False
     with recording.untracked():

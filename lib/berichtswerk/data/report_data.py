@@ -43,6 +43,7 @@ class ReportData:
     Accessors take optional filters; what they return is what the section depends on."""
 
     data_dir: Path
+    validated: str | None = None   # digest of the data folder as the caller validated it (the build's plan)
 
     @classmethod
     def load(cls, data_dir: str | Path | None = None) -> ReportData:
@@ -62,8 +63,8 @@ class ReportData:
     @cached_property
     def _massnahmen(self) -> pd.DataFrame:
         return measures_from(self.data_dir / schema.FILES["massnahmen"], self.data_dir,
-                         list(self._handlungsfelder["titel"]), lambda: set(self._organisationseinheiten["oe"]),
-                         self._bericht)
+                             list(self._handlungsfelder["titel"]), lambda: set(self._organisationseinheiten["oe"]),
+                             self._bericht, self.validated)
 
     @cached_property
     def _ziele(self) -> pd.DataFrame:

@@ -81,6 +81,7 @@ class Job:
     validated: str | None = None         # data digest the coordinator validated (kernels skip validating)
     timeout: int | None = None
     name: str = ""                       # the notebook's file name, as the executed notebook records it
+    print_images: bool = True            # figures with their print PNG (Word, design handoff)
 
 
 @dataclass(frozen=True)
@@ -110,19 +111,23 @@ class Executor(Protocol):
         """Release workers and kernels."""
 
 
-def start_source(validated: str | None) -> str:
-    return (f"import berichtswerk.data.recording as _berichtswerk_recording\n"
-            f"_berichtswerk_recording.start({validated!r})")
+def start_source(validated: str | None, print_images: bool = True) -> str:
+    source = (f"import berichtswerk.data.recording as _berichtswerk_recording\n"
+              f"_berichtswerk_recording.start({validated!r})")
+    if not print_images:
+        source += ("\nimport berichtswerk.abschnitt.blocks as _berichtswerk_blocks\n"
+                   "_berichtswerk_blocks.print_images = False")
+    return source
 
 
 def _hidden(source: str) -> Any:
     return new_code_cell(source, metadata={"tags": [INTERNAL_TAG]})
 
 
-def with_recording(nb: Any, validated: str | None = None) -> Any:
+def with_recording(nb: Any, validated: str | None = None, print_images: bool = True) -> Any:
     """A copy of the notebook with the hidden bookkeeping cells; ``#| eval: false`` cells skipped."""
     nb = copy.deepcopy(nb)
-    cells = [_hidden(start_source(validated))]
+    cells = [_hidden(start_source(validated, print_images))]
     for cell in nb.cells:
         if cell.cell_type == "code" and not cell_options.parse(cell.source).evaluated:
             cell.setdefault("metadata", {}).setdefault("tags", []).append(SKIP_TAG)
@@ -172,7 +177,7 @@ def run_job(job: Job, data_dir: Path, cwd: Path, stock: KernelStock | None = Non
     """Execute one notebook against ``data_dir``; never raises for notebook errors (they are the
     outcome). Each kernel runs exactly one section."""
     start = time.perf_counter()
-    source = with_recording(nbformat.reads(job.notebook, as_version=4), job.validated)
+    source = with_recording(nbformat.reads(job.notebook, as_version=4), job.validated, job.print_images)
     parameters = {**job.parameters, "data_dir": str(data_dir)}
 
     def failed(failure: Failure, error: str, produced: str | None = None, cell: int | None = None) -> Outcome:
