@@ -263,13 +263,13 @@ def preview_runs(data: Path, tmp: Path, runs: int, results: dict, split: dict) -
                 # from the preview it measures
                 tag = f"v{i}{kind[:2]}"  # each edit its own text: one already on the page counts at once
                 driver.execute_script(WATCH, tag)
-                marker = edit(work, tag)
+                edit(work, tag)
                 saved = os.stat(work / name).st_mtime
                 current = until(lambda s, before=before: s["stand"] > before)
                 built.append(current["begonnen"] + current["sekunden"] - saved)
                 visible = None
                 while visible is None:
-                    visible = driver.execute_script("return window.__gesehen", marker)
+                    visible = driver.execute_script("return window.__gesehen")
                     time.sleep(0.02)
                 visible = visible / 1000
                 seen.append(visible - saved)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from berichtswerk.core.errors import BerichtswerkError, DataError, os_error_text
 from berichtswerk.core.exitcodes import ExitCode, help_text
 from berichtswerk.core.imports import without_iri_format_checker
 from berichtswerk.core.paths import default_output_dir, find_data_dir
+from berichtswerk.core.processes import usable_cores
 
 #: argparse's own words, in German (it asks gettext, which has no German catalogue for it)
 _ARGPARSE_DE = {
@@ -324,7 +324,7 @@ def cmd_build(args: argparse.Namespace) -> ExitCode:
     options = BuildOptions(
         data_dir=data_dir,
         out_dir=output_dir_of(args.out, data_dir),
-        jobs=args.jobs or os.cpu_count() or 1,
+        jobs=args.jobs or usable_cores(),
         force=args.force,
         formats=formats,
         cell_timeout=args.zeitlimit,
@@ -341,7 +341,7 @@ def cmd_preview(args: argparse.Namespace) -> ExitCode:
 
     data_dir = data_dir_of(args)
     out_dir = output_dir_of(args.out or str(default_output_dir(data_dir) / "vorschau"), data_dir)
-    options = BuildOptions(data_dir=data_dir, out_dir=out_dir, jobs=args.jobs or os.cpu_count() or 1,
+    options = BuildOptions(data_dir=data_dir, out_dir=out_dir, jobs=args.jobs or usable_cores(),
                            formats={"seite"})
     return serve(options, args.port)
 

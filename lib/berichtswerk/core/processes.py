@@ -8,6 +8,12 @@ import signal
 from pathlib import Path
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container or ``taskset`` may allow fewer
+    than the machine has), at least one."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def descendants(pid: int) -> list[int]:
     """All processes below ``pid`` (Linux ``/proc``; empty elsewhere)."""
     found: list[int] = []

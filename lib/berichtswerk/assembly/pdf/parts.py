@@ -25,7 +25,6 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing as mp
-import os
 import re
 import shutil
 import signal
@@ -43,6 +42,7 @@ from berichtswerk.assembly.anchors import ANCHOR, LINK
 from berichtswerk.assembly.pdf import render
 from berichtswerk.core.files import atomic_write
 from berichtswerk.core.hashing import digest
+from berichtswerk.core.processes import usable_cores
 from berichtswerk.markup import templating
 
 #: Elements that begin a page in print (``report.css``: ``break-before``/``break-after``), where the
@@ -411,9 +411,8 @@ class ReportLayout:
         if self._pool is None:
             import weasyprint  # noqa: F401  # once, before the fork, not in every process
 
-            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
             # forked now, while this process has no other thread (fork copies only the calling one)
-            self._pool = ProcessPoolExecutor(max_workers=max(1, min(cores, len(missing))),
+            self._pool = ProcessPoolExecutor(max_workers=min(usable_cores(), len(missing)),
                                              mp_context=mp.get_context("fork"), initializer=_quiet_worker)
         # longest first: the appendix must not be the one left running alone at the end
         for i, document in sorted(missing, key=lambda job: -len(job[1])):
